@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "jobprep",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "jobprepd", targets: ["jobprepd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure Swift: JSON, the collection catalog, validation. No dependencies.
+        .target(name: "Model"),
+        // Clocks, change cells and the merge rule. Pure; sees only Model.
+        .target(name: "Sync", dependencies: ["Model"]),
+        // SQLite through GRDB: migrations, the one mutation path, queries, tokens.
+        .target(
+            name: "Storage",
+            dependencies: ["Model", "Sync", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        // HTTP (libmicrohttpd), routing, handlers and the command line.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Model", "Sync", "Storage", "CMicroHTTPD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "jobprepd", dependencies: ["Daemon"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Model"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Sync", "Model"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model"]),
+    ]
+)

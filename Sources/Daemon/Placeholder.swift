@@ -1,0 +1,1 @@
+public enum JobPrepCommand { public static func main() {} }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Sync
+
+@Test func moduleLinks() { #expect(Bool(true)) }
