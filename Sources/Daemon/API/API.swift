@@ -1,0 +1,136 @@
+import Logging
+import Model
+import Storage
+
+/// Settings of the API layer (the HTTP server has its own).
+public struct APIConfiguration: Sendable {
+    /// Host names accepted besides localhost and IP literals.
+    public var allowedHosts: [String] = []
+    /// Origins allowed cross-origin access; none by default.
+    public var corsOrigins: [String] = []
+    /// One log line per request on stderr.
+    public var logRequests = true
+
+    public init() {}
+}
+
+/// The JobPrep REST API: routes a complete request to its endpoint. From the socket, a request
+/// goes libmicrohttpd → ``HTTPServer`` → ``API/handle(_:_:)`` → an endpoint → ``Store``.
+final class API: HTTPHandler {
+    let store: Store
+    let configuration: APIConfiguration
+    let authenticator: Authenticator
+    let metrics = Metrics()
+    let logger: Logger
+    let hostGuard: HostGuard
+    let cors: CORS
+    let openAPIDocument: [UInt8]
+
+    init(store: Store, configuration: APIConfiguration, openAPIDocument: [UInt8], logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.authenticator = Authenticator(store: store)
+        self.logger = logger
+        self.hostGuard = HostGuard(allowedNames: configuration.allowedHosts)
+        self.cors = CORS(origins: Set(configuration.corsOrigins))
+        self.openAPIDocument = openAPIDocument
+    }
+
+    func handle(_ request: HTTPRequest, _ responder: Responder) {
+        let started = Monotonic.nanoseconds()
+        let route = Route(path: request.path)
+        let exchange = Exchange(request: request, responder: responder, started: started, route: route.label, api: self)
+        guard hostGuard.allows(request.headers["Host"]) else {
+            return exchange.fail(.hostNotAllowed(request.headers["Host"] ?? ""))
+        }
+        if request.method == "OPTIONS", !cors.origins.isEmpty {
+            return exchange.respond(cors.preflight(request))
+        }
+        switch route {
+        case .health: system(exchange, allowed: ["GET"]) { Responses.json(["status": "ok"]) }
+        case .openAPI:
+            system(exchange, allowed: ["GET"]) {
+                HTTPResponse(status: 200, headers: ["Content-Type": "application/yaml"], bytes: openAPIDocument)
+            }
+        case .metrics:
+            system(exchange, allowed: ["GET"]) {
+                Responses.text(
+                    metrics.render(changesApplied: store.statistics.changesApplied.load(ordering: .relaxed)),
+                    contentType: "text/plain; version=0.0.4")
+            }
+        case .profile: profile(exchange)
+        case .batch: batch(exchange)
+        case .collection(let collection): collectionRoute(exchange, collection)
+        case .record(let collection, let id): recordRoute(exchange, collection, id: id)
+        case .notFound:
+            exchange.fail(.notFound("no route for \(request.path); see /openapi.yaml"))
+        }
+    }
+
+    /// Unauthenticated endpoints outside `/v1`.
+    private func system(_ exchange: Exchange, allowed: [String], _ body: () throws -> HTTPResponse) {
+        guard allowed.contains(exchange.request.method) || exchange.request.method == "HEAD" else {
+            return exchange.fail(.methodNotAllowed(exchange.request.method, allowed: allowed))
+        }
+        exchange.answer(body)
+    }
+
+    /// Answers 405 unless the method is one of `allowed` (HEAD goes with GET).
+    func check(_ exchange: Exchange, _ allowed: [String]) -> Bool {
+        let method = exchange.request.method
+        if allowed.contains(method) || (method == "HEAD" && allowed.contains("GET")) { return true }
+        exchange.fail(.methodNotAllowed(method, allowed: allowed))
+        return false
+    }
+}
+
+/// Where a path leads.
+enum Route: Equatable {
+    case health
+    case openAPI
+    case metrics
+    case profile
+    case batch
+    case collection(String)
+    case record(String, id: String)
+    case notFound
+
+    init(path: String) {
+        switch path {
+        case "/healthz": self = .health
+        case "/openapi.yaml": self = .openAPI
+        case "/metrics": self = .metrics
+        case "/v1/profile": self = .profile
+        case "/v1/batch": self = .batch
+        default:
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
+                let collection = Catalog.collection(String(parts[2])), !collection.isSingleton
+            else {
+                self = .notFound
+                return
+            }
+            if parts.count == 3 {
+                self = .collection(collection.name)
+            } else if parts.count == 4, RecordID.isValid(String(parts[3])) {
+                self = .record(collection.name, id: String(parts[3]))
+            } else {
+                self = .notFound
+            }
+        }
+    }
+
+    /// The route template, for metrics: `/v1/values/{id}`.
+    var label: String {
+        switch self {
+        case .health: return "/healthz"
+        case .openAPI: return "/openapi.yaml"
+        case .metrics: return "/metrics"
+        case .profile: return "/v1/profile"
+        case .batch: return "/v1/batch"
+        case .collection(let c): return "/v1/\(c)"
+        case .record(let c, _): return "/v1/\(c)/{id}"
+        case .notFound: return "unmatched"
+        }
+    }
+}

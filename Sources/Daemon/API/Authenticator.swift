@@ -1,0 +1,93 @@
+import Foundation
+import Model
+import Storage
+import Synchronization
+
+/// What a route needs of the caller's token.
+enum Access {
+    case read
+    case write
+    /// Sync endpoints: a `sync` or `write` token.
+    case sync
+
+    func allows(_ scope: TokenScope) -> Bool {
+        switch (self, scope) {
+        case (_, .write): return true
+        case (.read, .read): return true
+        case (.sync, .sync): return true
+        default: return false
+        }
+    }
+}
+
+/// Checks bearer tokens against the `tokens` table on every request, so a revocation (even by
+/// another process) takes effect at once, and records last use without a write per request.
+final class Authenticator: Sendable {
+    private let store: Store
+    /// Secret → hash, so the hash is not recomputed per request; bounded, and it only memoizes a
+    /// pure function, so revocation is unaffected.
+    private let hashes = Mutex<[String: String]>([:])
+    private let lastNoted = Mutex<[String: UInt64]>([:])
+    private let pending = Mutex<[String: String]>([:])
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// The caller's token, checked in the caller's read session.
+    func authorize(_ request: HTTPRequest, _ session: ReadSession, _ access: Access) throws -> TokenInfo {
+        guard let header = request.headers["Authorization"] else {
+            throw Problem.unauthorized("send Authorization: Bearer <token>; the first token is in <data-dir>/token")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem.unauthorized("the Authorization header must be Bearer <token>")
+        }
+        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        guard secret.utf8.count <= 256, let token = try session.token(hash: hash(secret)) else {
+            throw Problem.unauthorized("the token is not valid (unknown or revoked)")
+        }
+        guard access.allows(token.scope) else {
+            throw Problem.forbidden("token \"\(token.name)\" has scope \(token.scope.rawValue), which cannot do this")
+        }
+        noteUse(token.name)
+        return token
+    }
+
+    /// Authorizes in a read transaction of its own (for writes, which run on the writer later).
+    func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
+        try store.read { session in try authorize(request, session, access) }
+    }
+
+    private func hash(_ secret: String) -> String {
+        if let known = hashes.withLock({ $0[secret] }) { return known }
+        let hash = Tokens.hash(secret)
+        hashes.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[secret] = hash
+        }
+        return hash
+    }
+
+    private func noteUse(_ name: String) {
+        let now = Monotonic.nanoseconds()
+        let due = lastNoted.withLock { noted -> Bool in
+            if let last = noted[name], now - last < 60_000_000_000 { return false }
+            noted[name] = now
+            return true
+        }
+        if due {
+            let time = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            pending.withLock { $0[name] = time }
+        }
+    }
+
+    /// Writes the last-use times noted since the previous flush.
+    func flush() {
+        let times = pending.withLock { p -> [String: String] in
+            defer { p.removeAll() }
+            return p
+        }
+        try? store.markTokensUsed(times)
+    }
+}

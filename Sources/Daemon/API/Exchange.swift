@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+/// One request on its way through the API: the request, who answers it, and the bookkeeping
+/// (route label for metrics, one log line) done when it is answered, on whichever thread that is.
+struct Exchange: Sendable {
+    let request: HTTPRequest
+    let responder: Responder
+    let started: UInt64
+    let route: String
+    let api: API
+
+    func respond(_ response: HTTPResponse) {
+        var response = response
+        api.cors.decorate(&response, for: request)
+        responder.respond(response)
+        let elapsed = Monotonic.nanoseconds() - started
+        api.metrics.record(route: route, method: request.method, status: response.status, nanoseconds: elapsed)
+        if api.configuration.logRequests {
+            let size: Int
+            if case .bytes(let bytes) = response.body { size = bytes.count } else { size = -1 }
+            api.logger.info(
+                "\(request.method) \(request.path) \(response.status) \(size)B \(String(format: "%.2f", Double(elapsed) / 1e6))ms",
+                metadata: ["client": "\(request.remoteAddress)"])
+        }
+    }
+
+    func fail(_ problem: Problem) { respond(problem.response) }
+
+    func fail(_ error: Error) { respond(Problem.from(error).response) }
+
+    /// Runs `body` and answers with its response, or with the problem it throws.
+    func answer(_ body: () throws -> HTTPResponse) {
+        do {
+            respond(try body())
+        } catch {
+            fail(error)
+        }
+    }
+}
+
+enum Monotonic {
+    static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+}

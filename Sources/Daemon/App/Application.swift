@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Model
+import Storage
+
+/// Everything `jobprepd serve` runs.
+public struct DaemonConfiguration: Sendable {
+    public var dataDirectory: DataDirectory
+    public var http = HTTPServerConfiguration()
+    public var api = APIConfiguration()
+    public var store = StoreOptions()
+
+    public init(dataDirectory: DataDirectory) {
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// A running daemon: the store on its data directory and the HTTP server in front of it. Tests
+/// start one on port 0 with a temporary data directory.
+public final class Application: Sendable {
+    public let configuration: DaemonConfiguration
+    public let store: Store
+    private let api: API
+    private let server: HTTPServer
+    private let flusher: PeriodicTask
+
+    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "jobprepd")) throws {
+        self.configuration = configuration
+        try configuration.dataDirectory.create()
+        store = try Store(path: configuration.dataDirectory.databasePath, options: configuration.store)
+        do {
+            try Application.issueFirstToken(store, configuration.dataDirectory)
+            api = API(
+                store: store, configuration: configuration.api, openAPIDocument: OpenAPIDocument.bytes, logger: logger)
+            server = try HTTPServer(configuration: configuration.http, handler: api)
+        } catch {
+            store.close()
+            throw error
+        }
+        flusher = PeriodicTask(every: 30) { [api] in api.authenticator.flush() }
+    }
+
+    public func start() throws {
+        try server.start()
+        flusher.start()
+    }
+
+    /// The port the server listens on (the real one when configured with 0).
+    public var port: UInt16 { server.port }
+
+    /// Stops accepting, finishes the requests in flight, flushes and closes the database.
+    public func stop(gracePeriod: Duration = .seconds(5)) {
+        server.shutdown(gracePeriod: gracePeriod)
+        flusher.cancel()
+        api.authenticator.flush()
+        store.close()
+    }
+
+    /// On a new data directory: the `default` token (scope write), written to `<data-dir>/token`.
+    private static func issueFirstToken(_ store: Store, _ directory: DataDirectory) throws {
+        guard try !store.isInitialized() else { return }
+        _ = try store.revokeToken(name: "default")
+        let secret = try store.createToken(name: "default", scope: .write)
+        try directory.writeToken(secret)
+        try store.markInitialized()
+    }
+}
+
+/// Runs a task every `interval` seconds on a utility queue until cancelled.
+final class PeriodicTask: @unchecked Sendable {
+    // @unchecked: the timer source is thread-safe; it is only configured in init.
+    private let timer: DispatchSourceTimer
+
+    init(every interval: Double, _ task: @escaping @Sendable () -> Void) {
+        timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler(handler: task)
+    }
+
+    func start() { timer.resume() }
+
+    func cancel() { timer.cancel() }
+}

@@ -1,1 +1,0 @@
-public enum JobPrepCommand { public static func main() {} }

@@ -1,0 +1,70 @@
+/// Record ids: client-chosen (offline front ends make their own) or a server-made UUID.
+public enum RecordID {
+    public static let maxLength = 128
+
+    /// An id is 1–128 characters from the URL-safe set `A–Z a–z 0–9 - _ . ~`, so it can sit in a
+    /// path segment as is. `.` and `..` alone are refused.
+    public static func isValid(_ id: String) -> Bool {
+        let bytes = id.utf8
+        guard !bytes.isEmpty, bytes.count <= maxLength, id != ".", id != ".." else { return false }
+        return bytes.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x7E
+        }
+    }
+
+    /// A new random UUID (version 4), lowercase.
+    public static func make() -> String {
+        var g = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = Hex.encode(bytes)
+        let c = Array(hex)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20])
+            + "-" + String(c[20..<32])
+    }
+}
+
+/// Lowercase hexadecimal.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out = [UInt8]()
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `value` as exactly `width` lowercase hex digits.
+    public static func fixed(_ value: UInt64, width: Int) -> String {
+        var out = [UInt8](repeating: 0x30, count: width)
+        var v = value
+        var i = width - 1
+        while i >= 0 {
+            out[i] = digits[Int(v & 0xF)]
+            v >>= 4
+            i -= 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses lowercase hex of exactly `width` digits.
+    public static func parseFixed(_ text: String, width: Int) -> UInt64? {
+        guard text.utf8.count == width, width <= 16 else { return nil }
+        var v: UInt64 = 0
+        for c in text.utf8 {
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x61...0x66: d = c - 0x61 + 10
+            default: return nil
+            }
+            v = v << 4 | UInt64(d)
+        }
+        return v
+    }
+}

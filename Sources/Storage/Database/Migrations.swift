@@ -1,0 +1,85 @@
+import GRDB
+
+/// The versioned schema of a JobPrep database. Each migration runs once, in order, in a transaction.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: records, change log, history, search, tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID;
+
+                    -- One row per record ever seen, alive (body set) or deleted (body NULL).
+                    CREATE TABLE records (
+                        collection TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        cl INTEGER NOT NULL,            -- causal length: odd alive, even deleted
+                        clocks TEXT NOT NULL,           -- {"field": "cl:hlc:node"} of the current life's cells
+                        body TEXT,                      -- the API representation while alive
+                        version TEXT,
+                        created_hlc INTEGER,
+                        updated_hlc INTEGER,
+                        UNIQUE (collection, id)
+                    );
+                    CREATE INDEX records_by_created ON records (collection, created_hlc, id) WHERE body IS NOT NULL;
+
+                    -- Every write, local or merged from a peer, in local commit order. `seq` is the sync cursor.
+                    CREATE TABLE change_log (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        collection TEXT NOT NULL,
+                        record_id TEXT NOT NULL,
+                        cl INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        node TEXT NOT NULL,
+                        cells TEXT NOT NULL             -- {"field": value} written by this write
+                    );
+
+                    -- Values that are no longer (or never were) visible: overwritten, lost a merge, or
+                    -- removed with their record. Nothing a user wrote is ever silently dropped.
+                    CREATE TABLE history (
+                        collection TEXT NOT NULL,
+                        record_id TEXT NOT NULL,
+                        field TEXT NOT NULL,
+                        cl INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        node TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        PRIMARY KEY (collection, record_id, field, cl, hlc, node)
+                    ) WITHOUT ROWID;
+
+                    -- One row per non-empty text leaf of a live record; rowid = records.rowid * 64 + the
+                    -- leaf's index in its collection, so a record's rows are one rowid range.
+                    CREATE VIRTUAL TABLE search_index USING fts5 (
+                        content,
+                        weight UNINDEXED,
+                        tokenize = 'unicode61 remove_diacritics 2'
+                    );
+
+                    CREATE TABLE tokens (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,      -- SHA-256 of the token, hex
+                        scope TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        last_used_at TEXT
+                    );
+
+                    CREATE TABLE idempotency_keys (
+                        token TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_hash TEXT NOT NULL,
+                        status INTEGER NOT NULL,
+                        location TEXT,
+                        etag TEXT,
+                        body BLOB NOT NULL,
+                        created_ms INTEGER NOT NULL,
+                        PRIMARY KEY (token, key)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

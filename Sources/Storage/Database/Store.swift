@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import Model
+import Sync
+
+/// How hard a commit works to survive.
+public enum Durability: String, Sendable, CaseIterable {
+    /// WAL with `synchronous=NORMAL`: a committed write survives the process crashing or being
+    /// killed; on power loss the last commits may be lost but the database stays consistent.
+    case normal
+    /// WAL with `synchronous=FULL`: every commit is fsynced; a committed write survives power loss.
+    case full
+}
+
+public struct StoreOptions: Sendable {
+    public var durability: Durability = .normal
+    /// How far ahead of the local clock a remote change may be.
+    public var maxClockSkewMillis: UInt64 = 5 * 60 * 1000
+    public var readers: Int = 4
+
+    public init() {}
+}
+
+/// A JobPrep database: SQLite in WAL mode, one writer (``GroupCommitWriter``) and parallel readers.
+public final class Store: Sendable {
+    public let path: String
+    public let nodeID: NodeID
+    let pool: DatabasePool
+    let writer: GroupCommitWriter
+
+    /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
+    public init(path: String, options: StoreOptions = StoreOptions()) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = max(1, options.readers)
+        let synchronous = options.durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator.migrate(pool)
+            let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
+            nodeID = node
+            writer = GroupCommitWriter(
+                pool: pool, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis))
+        } catch {
+            throw StorageError.wrap(error)
+        }
+        writer.start()
+        try write { session in try Seed.apply(session) }
+    }
+
+    /// Finishes queued writes and closes the database.
+    public func close() {
+        writer.stop()
+        try? pool.close()
+    }
+
+    // MARK: Reading and writing
+
+    /// Runs `body` in a read transaction on one of the reader connections.
+    public func read<T>(_ body: (ReadSession) throws -> T) throws -> T {
+        do {
+            return try pool.read { db in try body(ReadSession(db: db)) }
+        } catch {
+            throw StorageError.wrap(error)
+        }
+    }
+
+    func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StorageError.wrap(error)
+        }
+    }
+
+    /// Queues a write; `completion` runs after its batch commits, on the writer thread.
+    public func submit<T: Sendable>(
+        _ work: @escaping (MutationSession) throws -> T,
+        completion: @escaping @Sendable (Result<T, Error>) -> Void
+    ) {
+        writer.submit(work, completion: completion)
+    }
+
+    /// Runs a write and waits for it to commit.
+    public func write<T: Sendable>(_ work: @escaping (MutationSession) throws -> T) throws -> T {
+        try writer.write(work)
+    }
+
+    public var statistics: StoreStatistics { writer.statistics }
+
+    /// The latest clock reading this replica has issued or seen.
+    public var clock: HLC { writer.lastClock }
+
+    // MARK: Queries
+
+    public func record(_ collection: CollectionSpec, id: String) throws -> StoredRecord? {
+        try read { session in try session.record(collection, id: id) }
+    }
+
+    public func list(_ collection: CollectionSpec, _ query: ListQuery) throws -> ListPage {
+        try read { session in try session.list(collection, query) }
+    }
+
+    // MARK: Identity
+
+    /// Reads the replica's node id and clock, making a fresh node id for a new database or for
+    /// one that was copied or restored (its file is not the one the id was made for).
+    private static func identify(_ db: Database, path: String) throws -> (NodeID, HLC) {
+        let identity = fileIdentity(path)
+        var node = try Meta.get(db, "node_id").flatMap(NodeID.init(hex:))
+        let recordedIdentity = try Meta.get(db, "file_identity")
+        if node == nil || recordedIdentity != identity {
+            node = NodeID.random()
+            try Meta.set(db, "node_id", node!.hex)
+            try Meta.set(db, "file_identity", identity)
+        }
+        let logged = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log").map {
+            HLC(rawValue: UInt64(bitPattern: $0))
+        }
+        return (node!, max(try Meta.clock(db), logged ?? .zero))
+    }
+
+    /// The database file's device, inode and absolute path: a copy or a restore changes at least one.
+    static func fileIdentity(_ path: String) -> String {
+        var info = stat()
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard stat(path, &info) == 0 else { return absolute }
+        return "\(info.st_dev):\(info.st_ino):\(absolute)"
+    }
+}

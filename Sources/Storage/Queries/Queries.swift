@@ -1,0 +1,18 @@
+import GRDB
+import Model
+
+/// Reads of records. Everything here runs inside a read (or the writer's) transaction.
+enum Queries {
+    static func record(_ db: Database, collection: String, id: String) throws -> StoredRecord? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT body, version FROM records WHERE collection = ? AND id = ? AND body IS NOT NULL")
+        guard let row = try Row.fetchOne(statement, arguments: [collection, id]) else { return nil }
+        return StoredRecord(collection: collection, id: id, body: row[0], version: row[1])
+    }
+
+    static func isAlive(_ db: Database, collection: String, id: String) throws -> Bool {
+        let statement = try db.cachedStatement(
+            sql: "SELECT 1 FROM records WHERE collection = ? AND id = ? AND body IS NOT NULL")
+        return try Int.fetchOne(statement, arguments: [collection, id]) != nil
+    }
+}

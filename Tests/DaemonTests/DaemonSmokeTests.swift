@@ -1,4 +1,0 @@
-import Testing
-@testable import Daemon
-
-@Test func moduleLinks() { #expect(Bool(true)) }

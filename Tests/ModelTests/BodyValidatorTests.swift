@@ -1,0 +1,127 @@
+import Testing
+
+@testable import Model
+
+@Suite struct BodyValidatorTests {
+    private func createErrors(_ body: JSONValue, _ collection: CollectionSpec) -> [FieldError] {
+        if case .failure(let failure) = BodyValidator.validateCreate(body, in: collection) { return failure.errors }
+        return []
+    }
+
+    private func patchErrors(_ body: JSONValue, _ collection: CollectionSpec) -> [FieldError] {
+        if case .failure(let failure) = BodyValidator.validatePatch(body, in: collection) { return failure.errors }
+        return []
+    }
+
+    @Test func createFillsDefaultsAndKeepsTheClientID() throws {
+        let input = try BodyValidator.validateCreate(["id": "my-opp", "title": "Staff engineer"], in: Catalog.opportunities).get()
+        #expect(input.id == "my-opp")
+        #expect(input.values["status"] == "prospect")
+        #expect(input.values["title"] == "Staff engineer")
+        #expect(input.values["company_id"] == .null)
+        #expect(Set(input.values.keys) == Set(Catalog.opportunities.leaves.map(\.name)))
+    }
+
+    @Test func everyProblemIsReportedWithItsField() {
+        let errors = createErrors(
+            ["name": 42, "rank": -1, "colour": "blue", "created_at": "2020-01-01T00:00:00Z", "id": "has space"],
+            Catalog.values)
+        #expect(
+            Set(errors.map(\.field)) == ["name", "rank", "colour", "created_at", "id"])
+        #expect(errors.first { $0.field == "colour" }?.message == "is not a field of values")
+        #expect(errors.first { $0.field == "name" }?.message == "must be a string, got a number")
+    }
+
+    @Test func requiredFieldsAreRequiredOnCreateAndCannotBeNulledByPatch() {
+        #expect(createErrors([:], Catalog.values).map(\.field) == ["name"])
+        #expect(createErrors(["name": nil], Catalog.values).map(\.field) == ["name"])
+        #expect(patchErrors(["name": nil], Catalog.values).map(\.message) == ["is required and cannot be null"])
+        #expect(patchErrors(["why": nil], Catalog.values).isEmpty)
+    }
+
+    @Test func readOnlyFieldsAreRefused() {
+        #expect(
+            createErrors(["text": "Q?", "category": "custom", "builtin": true], Catalog.questions).map(\.field) == ["builtin"])
+        #expect(patchErrors(["builtin": false], Catalog.questions).map(\.field) == ["builtin"])
+    }
+
+    @Test func theBodyMustBeAnObject() {
+        for body: JSONValue in [[], "x", 1, nil, true] {
+            #expect(createErrors(body, Catalog.values).map(\.field) == [""])
+            #expect(patchErrors(body, Catalog.values).map(\.field) == [""])
+        }
+    }
+
+    @Test func nestedObjectsMergeLeafByLeaf() throws {
+        let values = try BodyValidator.validatePatch(
+            ["compensation": ["currency": "EUR", "base_target": 90_000]], in: Catalog.profile
+        ).get()
+        #expect(values == ["compensation.currency": "EUR", "compensation.base_target": 90_000])
+        let cleared = try BodyValidator.validatePatch(["leaving_reason": nil], in: Catalog.profile).get()
+        #expect(cleared == ["leaving_reason.theme": nil, "leaving_reason.explanation": nil])
+        #expect(
+            patchErrors(["compensation": ["currency": "euro", "bonus": 1]], Catalog.profile).map(\.field).sorted()
+                == ["compensation.bonus", "compensation.currency"])
+        #expect(patchErrors(["compensation": "lots"], Catalog.profile).map(\.field) == ["compensation"])
+    }
+
+    @Test(arguments: [
+        (FieldType.date, JSONValue.string("2026-02-29"), false),
+        (.date, "2024-02-29", true),
+        (.date, "2024-13-01", false),
+        (.date, "24-01-01", false),
+        (.dateTime, "2026-03-01T09:30:00Z", true),
+        (.dateTime, "2026-03-01T09:30:00+02:00", true),
+        (.dateTime, "2026-03-01 09:30:00", false),
+        (.dateTime, "2026-03-01T25:30:00Z", false),
+        (.email, "ana@example.com", true),
+        (.email, "ana@example", false),
+        (.email, "ana example@example.com", false),
+        (.url, "https://example.com/jobs/1", true),
+        (.url, "javascript:alert(1)", false),
+        (.url, "https://exa mple.com", false),
+        (.currency, "EUR", true),
+        (.currency, "eur", false),
+        (.integer(min: 0, max: 10), 10, true),
+        (.integer(min: 0, max: 10), 11, false),
+        (.integer(min: 0, max: 10), 2.5, false),
+        (.integer(min: 0, max: 10), 3.0, true),
+        (.integer(min: 0, max: 10), 1e300, false),
+        (.integer(min: 0, max: 10), "3", false),
+        (.line(maxLength: 5), "12345", true),
+        (.line(maxLength: 5), "123456", false),
+        (.line(maxLength: 50), "two\nlines", false),
+        (.text(maxLength: 50), "two\nlines", true),
+        (.text(maxLength: 50), "nul\u{0}byte", false),
+        (.line(maxLength: 5), "ééééé", true),
+        (.enumeration(["a", "b"]), "b", true),
+        (.enumeration(["a", "b"]), "c", false),
+        (.references("stories"), ["a", "b"], true),
+        (.references("stories"), ["a", "a"], false),
+        (.references("stories"), ["a/b"], false),
+        (.tags, ["rust", "payments"], true),
+        (.tags, ["", "x"], false),
+        (.tags, [1], false),
+        (.boolean, true, true),
+        (.boolean, "true", false),
+    ])
+    func fieldTypesAcceptAndRefuse(type: FieldType, value: JSONValue, valid: Bool) {
+        switch type.validate(value) {
+        case .valid: #expect(valid, "accepted \(value) as \(type)")
+        case .invalid(let why): #expect(!valid, "refused \(value) as \(type): \(why)")
+        }
+    }
+
+    @Test func dateTimesAreStoredInUTC() {
+        #expect(FieldType.dateTime.validate("2026-03-01T09:30:00.5+02:00") == .valid("2026-03-01T07:30:00.500Z"))
+    }
+
+    @Test func recordIDs() {
+        #expect(RecordID.isValid("abc-DEF_1.2~"))
+        for bad in ["", ".", "..", "a/b", "a b", "é", String(repeating: "x", count: 129), "a%2Fb"] {
+            #expect(!RecordID.isValid(bad), "\(bad)")
+        }
+        let made = RecordID.make()
+        #expect(RecordID.isValid(made) && made.count == 36)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Model
+import Testing
+
+@testable import Storage
+@testable import Sync
+
+@Suite struct StoreTests {
+    @Test func aNewDatasetHasTheBuiltinQuestionsAndAnEmptyProfile() throws {
+        let t = try TemporaryStore()
+        var query = ListQuery()
+        query.filters = ["builtin": true]
+        query.limit = 100
+        let builtins = try t.store.list(Catalog.questions, query)
+        #expect(builtins.items.count == Catalog.builtinQuestions.count)
+        #expect(Catalog.builtinQuestions.count == 12)
+        let profile = try #require(try t.store.record(Catalog.profile, id: Catalog.profileID))
+        let body = try JSONParser.parse(profile.body).objectValue!
+        #expect(body["name"] == .null)
+        #expect(body["compensation"]?.objectValue?["currency"] == .null)
+    }
+
+    @Test func twoFreshReplicasSeedIdenticalRecords() throws {
+        let a = try TemporaryStore()
+        let b = try TemporaryStore()
+        #expect(a.store.nodeID != b.store.nodeID)
+        let id = Catalog.builtinQuestions[0].id
+        #expect(try a.store.record(Catalog.questions, id: id) == b.store.record(Catalog.questions, id: id))
+    }
+
+    @Test func reopeningKeepsDataNodeAndClock() throws {
+        let t = try TemporaryStore()
+        let path = t.path
+        let input = try BodyValidator.validateCreate(["name": "Honesty"], in: Catalog.values).get()
+        let record = try t.store.write { s in try s.create(Catalog.values, input) }
+        let node = t.store.nodeID
+        let clock = t.store.clock
+        t.store.close()
+        let reopened = try Store(path: path)
+        defer { reopened.close() }
+        #expect(reopened.nodeID == node)
+        #expect(reopened.clock >= clock)
+        #expect(try reopened.record(Catalog.values, id: record.id) == record)
+        let later = try reopened.write { s in try s.create(Catalog.values, input) }
+        let hlcs = try reopened.readDatabase { db in try Int64.fetchAll(db, sql: "SELECT hlc FROM change_log ORDER BY seq") }
+        #expect(hlcs == hlcs.sorted())
+        #expect(later.id != record.id)
+    }
+
+    @Test func migrationsRunOnceAndCreateTheTables() throws {
+        let t = try TemporaryStore()
+        let tables = try t.store.readDatabase { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        for table in ["records", "change_log", "history", "meta", "tokens", "idempotency_keys", "search_index"] {
+            #expect(tables.contains(table))
+        }
+        let complete = try t.store.pool.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+        #expect(complete)
+        let journal = try t.store.readDatabase { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+    }
+
+    @Test func aCopiedDatabaseTakesANewNodeID() throws {
+        let t = try TemporaryStore()
+        let copy = t.directory.appendingPathComponent("copy.sqlite").path
+        try t.store.pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
+        let copied = try Store(path: copy)
+        defer { copied.close() }
+        #expect(copied.nodeID != t.store.nodeID)
+        let again = try Store(path: t.path)
+        defer { again.close() }
+        #expect(again.nodeID == t.store.nodeID)
+    }
+
+    @Test func listPagesVisitEveryRecordOnceInEachSort() throws {
+        let t = try TemporaryStore()
+        for i in 0..<37 {
+            let input = try BodyValidator.validateCreate(
+                ["name": .string("Value \(i)"), "rank": i % 5 == 0 ? nil : .int(Int64(i % 7))], in: Catalog.values
+            ).get()
+            _ = try t.store.write { s in try s.create(Catalog.values, input) }
+        }
+        for sort in ["created_at", "-created_at", "rank", "-rank", "name", "id", "-id", "updated_at"] {
+            var query = try ListQuery.parse([("sort", sort), ("limit", "5")], collection: Catalog.values).get()
+            var seen: [String] = []
+            var sortValues: [JSONValue] = []
+            while true {
+                let page = try t.store.list(Catalog.values, query)
+                for item in page.items {
+                    let body = try JSONParser.parse(item).objectValue!
+                    seen.append(body["id"]!.stringValue!)
+                    sortValues.append(body[sort.hasPrefix("-") ? String(sort.dropFirst()) : sort] ?? .null)
+                }
+                guard let next = page.nextCursor else { break }
+                query.cursor = ListCursor(encoded: next)
+            }
+            #expect(seen.count == 37, "sort \(sort)")
+            #expect(Set(seen).count == 37, "sort \(sort)")
+        }
+    }
+
+    @Test func listFiltersByEquality() throws {
+        let t = try TemporaryStore()
+        for (name, stance) in [("Fintech", "target"), ("Gambling", "avoid"), ("Health", "target")] {
+            let input = try BodyValidator.validateCreate(["name": .string(name), "stance": .string(stance)], in: Catalog.industries).get()
+            _ = try t.store.write { s in try s.create(Catalog.industries, input) }
+        }
+        let query = try ListQuery.parse([("stance", "target"), ("sort", "name")], collection: Catalog.industries).get()
+        let names = try t.store.list(Catalog.industries, query).items.map {
+            try JSONParser.parse($0).objectValue!["name"]!.stringValue!
+        }
+        #expect(names == ["Fintech", "Health"])
+    }
+
+    @Test func listQueriesRefuseWhatTheyCannotDo() {
+        let bad: [[(String, String)]] = [
+            [("limit", "0")], [("limit", "501")], [("limit", "ten")], [("sort", "why")], [("nonsense", "1")],
+            [("cursor", "%%%")], [("rank", "high")], [("limit", "5"), ("limit", "6")], [("why", "text")],
+        ]
+        for items in bad {
+            let result = ListQuery.parse(items.map { (name: $0.0, value: $0.1) }, collection: Catalog.values)
+            guard case .failure(let failure) = result else {
+                Issue.record("accepted \(items)")
+                continue
+            }
+            #expect(failure.errors.first?.field == items.last?.0)
+        }
+    }
+
+    @Test func aCursorFromAnotherSortIsRefused() throws {
+        let cursor = ListCursor(sort: "rank", value: 3, id: "x").encoded
+        let result = ListQuery.parse([("cursor", cursor), ("sort", "name")], collection: Catalog.values)
+        guard case .failure = result else {
+            Issue.record("accepted a cursor from another sort")
+            return
+        }
+    }
+}

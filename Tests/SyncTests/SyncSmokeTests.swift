@@ -1,4 +1,0 @@
-import Testing
-@testable import Sync
-
-@Test func moduleLinks() { #expect(Bool(true)) }
