@@ -1,0 +1,91 @@
+import Foundation
+import Model
+import Synchronization
+import Testing
+
+@Suite struct ConnectionTests {
+    @Test func manyRequestsShareOneKeepAliveConnection() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        for i in 0..<300 {
+            let response = i % 3 == 0 ? try client.post("/v1/values", ["name": .string("v\(i)")]) : try client.get("/v1/values?limit=1")
+            #expect(response.status == (i % 3 == 0 ? 201 : 200))
+            #expect(response.header("Connection")?.lowercased() != "close")
+        }
+    }
+
+    @Test func paginationVisitsEveryRecordOnceWhileOthersInsert() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        var original: Set<String> = []
+        for i in 0..<150 {
+            original.insert(try client.create("contacts", ["name": .string("Person \(i)")])["id"]!.stringValue!)
+        }
+        let stop = Atomic<Bool>(false)
+        let writer = Thread {
+            guard let other = try? daemon.client() else { return }
+            var i = 0
+            while !stop.load(ordering: .relaxed) {
+                _ = try? other.post("/v1/contacts", ["name": .string("Late \(i)")])
+                i += 1
+            }
+        }
+        writer.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        for sort in ["created_at", "-created_at", "name", "id"] {
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let target = "/v1/contacts?limit=7&sort=\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try client.get(target).object()
+                seen += page["items"]!.arrayValue!.map { $0.objectValue!["id"]!.stringValue! }
+                cursor = page["next_cursor"]?.stringValue
+            } while cursor != nil
+            #expect(seen.count == Set(seen).count, "sort \(sort): a record was visited twice")
+            #expect(original.isSubset(of: Set(seen)), "sort \(sort): a record was skipped")
+        }
+    }
+
+    @Test func dataSurvivesARestart() throws {
+        let daemon = try TestDaemon()
+        var client = try daemon.client()
+        let made = try client.create("stories", ["title": "The billing migration", "tags": ["payments"]])
+        let patched = try client.patch("/v1/profile", ["name": "Ana"]).object()
+        try daemon.restart()
+        client = try daemon.client()
+        #expect(try client.get("/v1/stories/\(made["id"]!.stringValue!)").object() == made)
+        #expect(try client.get("/v1/profile").object() == patched)
+        #expect(try client.all("questions", query: "builtin=true").count == 12)
+    }
+
+    @Test func theServedSpecIsTheRepositoryFileByteForByte() throws {
+        let daemon = try TestDaemon()
+        let served = try daemon.client().get("/openapi.yaml")
+        #expect(served.status == 200)
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("openapi.yaml")
+        #expect(served.body == [UInt8](try Data(contentsOf: file)))
+    }
+
+    @Test func metricsCountRequestsByRoute() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        try client.create("values", ["name": "x"])
+        _ = try client.get("/v1/values/nope")
+        let text = try client.get("/metrics").text
+        #expect(text.contains(#"jobprep_http_requests_total{route="/v1/values",method="POST",status="201"} 1"#))
+        #expect(text.contains(#"jobprep_http_requests_total{route="/v1/values/{id}",method="GET",status="404"} 1"#))
+        #expect(text.contains("jobprep_http_request_duration_seconds_count"))
+        #expect(text.contains("jobprep_changes_applied_total"))
+    }
+
+    @Test func firstStartWritesAPrivateTokenFile() throws {
+        let daemon = try TestDaemon()
+        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.directory.appendingPathComponent("token").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(daemon.token.hasPrefix("jp_"))
+        try daemon.restart()
+        let again = try String(contentsOf: daemon.directory.appendingPathComponent("token"), encoding: .utf8)
+        #expect(again.trimmingCharacters(in: .whitespacesAndNewlines) == daemon.token)
+    }
+}
