@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How an ``HTTPServer`` listens and what it tolerates from clients.
+public struct HTTPServerConfiguration: Sendable {
+    /// The IPv4 or IPv6 literal to bind ("127.0.0.1", "::1", "0.0.0.0", "::").
+    public var host: String = "127.0.0.1"
+    /// The TCP port; 0 picks a free one (read it back from ``HTTPServer/port``).
+    public var port: UInt16 = 8787
+    /// libmicrohttpd worker threads (`MHD_OPTION_THREAD_POOL_SIZE`); each owns its connections.
+    public var threads: Int = HTTPServerConfiguration.processorCount
+    /// The largest request body accepted; a larger one is answered 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// Concurrent connections accepted in all (`MHD_OPTION_CONNECTION_LIMIT`).
+    public var connectionLimit: Int = 1024
+    /// Concurrent connections from one IP address; 0 means unlimited (every loopback client shares one IP).
+    public var perIPConnectionLimit: Int = 0
+    /// Bytes libmicrohttpd may use per connection for headers and buffers (`MHD_OPTION_CONNECTION_MEMORY_LIMIT`).
+    public var connectionMemoryLimit: Int = 64 * 1024
+    /// Seconds an idle connection is kept open; 0 keeps it forever.
+    public var connectionTimeoutSeconds: Int = 30
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    public var tls: TLSConfiguration?
+    /// Receives libmicrohttpd's own error messages (`MHD_USE_ERROR_LOG`); nil silences them.
+    public var errorLog: (@Sendable (String) -> Void)?
+
+    public init() {}
+
+    /// The number of online processors, at least 1.
+    public static var processorCount: Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+}
+
+/// A PEM certificate (chain) and its unencrypted PEM private key, as file contents.
+public struct TLSConfiguration: Sendable {
+    public var certificatePEM: String
+    public var keyPEM: String
+
+    public init(certificatePEM: String, keyPEM: String) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+    }
+}
