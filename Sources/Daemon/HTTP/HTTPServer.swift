@@ -27,7 +27,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// Validates the configuration; nothing listens until ``start()``.
-    public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: some HTTPHandler) throws {
+    public init(
+        configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        handler: some HTTPHandler
+    ) throws(HTTPServerError) {
         try Self.validate(configuration)
         self.configuration = configuration
         self.bindAddress = try BindAddress(host: configuration.host, port: configuration.port)
@@ -51,7 +54,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds and starts serving. Throws ``HTTPServerError`` with a sentence such as
     /// "cannot listen on 127.0.0.1:8787: address in use".
-    public func start() throws {
+    public func start() throws(HTTPServerError) {
         try lifecycle.withLock { lifecycle throws(HTTPServerError) in
             guard case .idle = lifecycle else {
                 throw HTTPServerError(.alreadyStarted, "the server was already started")
@@ -69,7 +72,8 @@ public final class HTTPServer: Sendable {
     ///    (up to the rest of the grace period, at least half a second);
     /// 4. `MHD_stop_daemon`, which closes whatever connections are left.
     ///
-    /// Blocks until done; calling it again, or on a server never started, does nothing.
+    /// Blocks until done; calling it again, or on a server never started, does nothing. Never call it from a handler
+    /// or any libmicrohttpd worker thread: `MHD_stop_daemon` joins those threads.
     public func shutdown(gracePeriod: Duration = .seconds(5)) {
         let taken = lifecycle.withLock { lifecycle -> RunningDaemon? in
             guard case .running(let daemon) = lifecycle else { return nil }
@@ -81,7 +85,7 @@ public final class HTTPServer: Sendable {
         let deadline = start + max(gracePeriod, .zero)
 
         core.stopAccepting()
-        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinspect.html
+        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinit.html
         let listenSocket = MHD_quiesce_daemon(daemon.handle.pointer)
 
         _ = ServerCore.wait(until: deadline) { !core.hasRequestsInFlight }
@@ -118,7 +122,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// `MHD_start_daemon` with the options of the configuration.
-    /// https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dconst.html
+    /// https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinit.html (options: "Constants" in the manual)
     private func startDaemon() throws(HTTPServerError) -> RunningDaemon {
         var flags =
             MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue

@@ -107,8 +107,8 @@ extension Responder {
         )
     }
 
-    /// `Content-Length` as announced, nil when absent; an unparsable or huge value counts as too large
-    /// (libmicrohttpd itself rejects malformed ones before we are called).
+    /// `Content-Length` as announced, nil when absent; a value too big for Int counts as too large.
+    /// (libmicrohttpd answers 400 to malformed ones before calling us.)
     private func declaredContentLength() -> Int? {
         guard let value = MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Content-Length") else {
             return nil
@@ -118,8 +118,9 @@ extension Responder {
         while pointer.pointee == 0x20 || pointer.pointee == 0x09 { pointer += 1 }
         while pointer.pointee >= 0x30 && pointer.pointee <= 0x39 {
             let (product, overflow) = length.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return Int.max }
-            length = product + Int(pointer.pointee - 0x30)
+            let (sum, carry) = product.addingReportingOverflow(Int(pointer.pointee - 0x30))
+            guard !overflow, !carry else { return Int.max }
+            length = sum
             pointer += 1
         }
         return length
@@ -141,7 +142,7 @@ extension Responder {
             }
             return MHD_Result.NO
         }
-        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dresponse-create.html
+        // Manual, "Building responses to requests": https://www.gnu.org/software/libmicrohttpd/manual/libmicrohttpd.html
         defer { MHD_destroy_response(mhdResponse) }
         for field in response.headers {
             let added = MHD_add_response_header(mhdResponse, field.name, field.value)
