@@ -52,14 +52,6 @@ jp_mhd_daemon_port(struct MHD_Daemon *daemon)
     return info == NULL ? 0 : info->port;
 }
 
-/* Connections the daemon currently holds, or 0 when unknown. */
-static inline unsigned int
-jp_mhd_daemon_connection_count(struct MHD_Daemon *daemon)
-{
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-    return info == NULL ? 0 : info->num_connections;
-}
-
 /* The client's address (sockaddr_in or sockaddr_in6), or NULL. */
 static inline const struct sockaddr *
 jp_mhd_connection_client_address(struct MHD_Connection *connection)

@@ -10,7 +10,7 @@ import CMicroHTTPD
 ///
 /// They are static members of a non-isolated type on purpose: a closure written in top-level code is inferred
 /// `@MainActor` and traps when libmicrohttpd calls it from a worker thread.
-/// Manual: https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dcb.html
+/// Manual, "Callback functions definition": https://www.gnu.org/software/libmicrohttpd/manual/libmicrohttpd.html
 enum MHDCallbacks {
     /// `MHD_AccessHandlerCallback`, called several times per request: once the headers are in (we create the
     /// context), once per piece of body, once more when the request is complete (we call the handler), and again

@@ -1,5 +1,4 @@
 import CMicroHTTPD
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -19,7 +18,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let core: ServerCore
     private let bindAddress: BindAddress
-    private let lifecycle = Mutex(Lifecycle.idle)
+    private let lifecycle = Locked(Lifecycle.idle)
 
     private enum Lifecycle {
         case idle
@@ -28,7 +27,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// Validates the configuration; nothing listens until ``start()``.
-    public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: some HTTPHandler) throws {
+    public init(
+        configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        handler: some HTTPHandler
+    ) throws(HTTPServerError) {
         try Self.validate(configuration)
         self.configuration = configuration
         self.bindAddress = try BindAddress(host: configuration.host, port: configuration.port)
@@ -52,7 +54,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds and starts serving. Throws ``HTTPServerError`` with a sentence such as
     /// "cannot listen on 127.0.0.1:8787: address in use".
-    public func start() throws {
+    public func start() throws(HTTPServerError) {
         try lifecycle.withLock { lifecycle throws(HTTPServerError) in
             guard case .idle = lifecycle else {
                 throw HTTPServerError(.alreadyStarted, "the server was already started")
@@ -70,7 +72,8 @@ public final class HTTPServer: Sendable {
     ///    (up to the rest of the grace period, at least half a second);
     /// 4. `MHD_stop_daemon`, which closes whatever connections are left.
     ///
-    /// Blocks until done; calling it again, or on a server never started, does nothing.
+    /// Blocks until done; calling it again, or on a server never started, does nothing. Never call it from a handler
+    /// or any libmicrohttpd worker thread: `MHD_stop_daemon` joins those threads.
     public func shutdown(gracePeriod: Duration = .seconds(5)) {
         let taken = lifecycle.withLock { lifecycle -> RunningDaemon? in
             guard case .running(let daemon) = lifecycle else { return nil }
@@ -82,7 +85,7 @@ public final class HTTPServer: Sendable {
         let deadline = start + max(gracePeriod, .zero)
 
         core.stopAccepting()
-        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinspect.html
+        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinit.html
         let listenSocket = MHD_quiesce_daemon(daemon.handle.pointer)
 
         _ = ServerCore.wait(until: deadline) { !core.hasRequestsInFlight }
@@ -107,7 +110,9 @@ public final class HTTPServer: Sendable {
         }
         try check((1...1024).contains(configuration.threads), "threads must be between 1 and 1024")
         try check(configuration.maxBodyBytes >= 0, "maxBodyBytes must not be negative")
-        try check(configuration.connectionLimit >= 1, "connectionLimit must be at least 1")
+        try check(
+            configuration.connectionLimit >= configuration.threads,
+            "connectionLimit must be at least the number of threads (libmicrohttpd splits it among them)")
         try check(configuration.perIPConnectionLimit >= 0, "perIPConnectionLimit must not be negative")
         try check(configuration.connectionMemoryLimit >= 4096, "connectionMemoryLimit must be at least 4096 bytes")
         try check(configuration.connectionTimeoutSeconds >= 0, "connectionTimeoutSeconds must not be negative")
@@ -117,9 +122,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// `MHD_start_daemon` with the options of the configuration.
-    /// https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dconst.html
+    /// https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dinit.html (options: "Constants" in the manual)
     private func startDaemon() throws(HTTPServerError) -> RunningDaemon {
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
+        var flags =
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
             | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if bindAddress.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
 

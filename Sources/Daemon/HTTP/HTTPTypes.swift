@@ -31,8 +31,9 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [],
         remoteAddress: String = ""
     ) {
-        self.init(method: method, path: path, query: query, headers: headers, body: body,
-                  remote: .text(remoteAddress))
+        self.init(
+            method: method, path: path, query: query, headers: headers, body: body,
+            remote: .text(remoteAddress))
     }
 
     init(method: String, path: String, query: [QueryItem], headers: HTTPHeaders, body: [UInt8], remote: RemoteAddress) {
@@ -71,10 +72,14 @@ public struct HTTPResponse: Sendable {
     }
 
     /// An RFC 9457 problem document (`application/problem+json`) with `type` about:blank.
-    static func problem(status: Int, title: String, detail: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    static func problem(
+        status: Int, title: String, detail: String, headers: HTTPHeaders = HTTPHeaders()
+    ) -> HTTPResponse {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
-        let json = #"{"type":"about:blank","title":"\#(title)","status":\#(status),"detail":"\#(detail)"}"#
+        let json =
+            #"{"type":"about:blank","title":"\#(title.jsonEscaped)","status":\#(status),"#
+            + #""detail":"\#(detail.jsonEscaped)"}"#
         return HTTPResponse(status: status, headers: headers, bytes: Array(json.utf8))
     }
 }
@@ -94,4 +99,25 @@ public protocol HTTPHandler: Sendable {
     /// in which case the connection is suspended meanwhile and costs no thread. Do not block here for long: the
     /// worker serves many connections.
     func handle(_ request: HTTPRequest, _ responder: Responder)
+}
+
+extension String {
+    /// The string as the inside of a JSON string literal.
+    fileprivate var jsonEscaped: String {
+        var escaped = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
 }

@@ -16,7 +16,8 @@ extension Responder {
                 phase = .answered
                 return queue(.payloadTooLarge(limit: core.maxBodyBytes))
             }
-            if length > 0 { body.reserveCapacity(length) }
+            // Reserve up front, but not more than a small body: a client may announce much and send little.
+            if length > 0 { body.reserveCapacity(min(length, 64 * 1024)) }
         }
         return MHD_Result.YES
     }
@@ -106,8 +107,8 @@ extension Responder {
         )
     }
 
-    /// `Content-Length` as announced, nil when absent; an unparsable or huge value counts as too large
-    /// (libmicrohttpd itself rejects malformed ones before we are called).
+    /// `Content-Length` as announced, nil when absent; a value too big for Int counts as too large.
+    /// (libmicrohttpd answers 400 to malformed ones before calling us.)
     private func declaredContentLength() -> Int? {
         guard let value = MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Content-Length") else {
             return nil
@@ -117,8 +118,9 @@ extension Responder {
         while pointer.pointee == 0x20 || pointer.pointee == 0x09 { pointer += 1 }
         while pointer.pointee >= 0x30 && pointer.pointee <= 0x39 {
             let (product, overflow) = length.multipliedReportingOverflow(by: 10)
-            guard !overflow else { return Int.max }
-            length = product + Int(pointer.pointee - 0x30)
+            let (sum, carry) = product.addingReportingOverflow(Int(pointer.pointee - 0x30))
+            guard !overflow, !carry else { return Int.max }
+            length = sum
             pointer += 1
         }
         return length
@@ -140,13 +142,20 @@ extension Responder {
             }
             return MHD_Result.NO
         }
-        // https://www.gnu.org/software/libmicrohttpd/manual/html_node/microhttpd_002dresponse-create.html
+        // Manual, "Building responses to requests": https://www.gnu.org/software/libmicrohttpd/manual/libmicrohttpd.html
         defer { MHD_destroy_response(mhdResponse) }
-        for field in response.headers where MHD_add_response_header(mhdResponse, field.name, field.value) != MHD_Result.YES {
-            // libmicrohttpd refuses Content-Length (it sets it) and names or values with control characters.
-            core.log("dropped response header \(field.name.debugDescription): refused by libmicrohttpd")
+        for field in response.headers {
+            let added = MHD_add_response_header(mhdResponse, field.name, field.value)
+            if added != MHD_Result.YES {
+                // libmicrohttpd refuses Content-Length (it sets it) and names or values with control characters.
+                core.log("dropped response header \(field.name.debugDescription): refused by libmicrohttpd")
+            }
         }
-        return MHD_queue_response(connection.pointer, UInt32(response.status), mhdResponse)
+        let queued = MHD_queue_response(connection.pointer, UInt32(response.status), mhdResponse)
+        if queued != MHD_Result.YES {
+            core.log("libmicrohttpd refused to queue a \(response.status) response; closing the connection")
+        }
+        return queued
     }
 
     private func makeMHDResponse(_ body: ResponseBody) -> OpaquePointer? {
@@ -177,8 +186,9 @@ extension Responder {
 
 extension HTTPResponse {
     static func payloadTooLarge(limit: Int) -> HTTPResponse {
-        .problem(status: 413, title: "Payload Too Large", detail: "the request body is larger than \(limit) bytes",
-                 headers: ["Connection": "close"])
+        .problem(
+            status: 413, title: "Payload Too Large", detail: "the request body is larger than \(limit) bytes",
+            headers: ["Connection": "close"])
     }
 
     static func internalError(_ detail: String) -> HTTPResponse {

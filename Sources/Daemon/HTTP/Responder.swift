@@ -1,5 +1,4 @@
 import CMicroHTTPD
-import Synchronization
 
 /// Answers one request; handed to ``HTTPHandler/handle(_:_:)``.
 ///
@@ -30,7 +29,7 @@ public final class Responder: @unchecked Sendable {
         case answered
     }
 
-    private let shared = Mutex(Shared())
+    private let shared = Locked(Shared())
 
     private struct Shared {
         var stage: Stage = .handling(nil)
@@ -144,7 +143,8 @@ public final class Responder: @unchecked Sendable {
 
 extension HTTPResponse {
     static var shuttingDown: HTTPResponse {
-        .problem(status: 503, title: "Service Unavailable", detail: "the server is shutting down",
-                 headers: ["Connection": "close"])
+        .problem(
+            status: 503, title: "Service Unavailable", detail: "the server is shutting down",
+            headers: ["Connection": "close"])
     }
 }

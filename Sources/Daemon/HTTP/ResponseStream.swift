@@ -1,5 +1,4 @@
 import CMicroHTTPD
-import Synchronization
 
 /// A response body written over time by a producer on any thread, sent chunked.
 ///
@@ -9,7 +8,7 @@ import Synchronization
 /// A suspended connection does not notice that the client went away; the next ``send(_:)`` does, so long-lived
 /// streams (Server-Sent Events) should send a heartbeat now and then to learn of closed clients.
 public final class ResponseStream: Sendable {
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         /// Bytes not yet handed to libmicrohttpd start at `readOffset`.

@@ -30,7 +30,7 @@ final class ServerCore: Sendable {
     /// Requests between the first call of the access handler and the completed callback.
     private let activeRequests = Atomic<Int>(0)
     private let accepting = Atomic<Bool>(true)
-    private let registry = Mutex(Registry())
+    private let registry = Locked(Registry())
 
     private struct Registry {
         /// Connections suspended while a handler prepares its answer elsewhere.

@@ -26,8 +26,10 @@ enum RemoteAddress: Sendable, CustomStringConvertible {
             self = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
                 var bytes = sin6.pointee.sin6_addr
                 let (high, low) = withUnsafeBytes(of: &bytes) {
-                    ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                     $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    (
+                        $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                        $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    )
                 }
                 return .ipv6(high: high, low: low, port: UInt16(bigEndian: sin6.pointee.sin6_port))
             }
@@ -100,7 +102,8 @@ enum BindAddress {
         case .ipv4(var address):
             return "\(Self.format(family: AF_INET, address: &address.sin_addr)):\(UInt16(bigEndian: address.sin_port))"
         case .ipv6(var address):
-            return "[\(Self.format(family: AF_INET6, address: &address.sin6_addr))]:\(UInt16(bigEndian: address.sin6_port))"
+            let host = Self.format(family: AF_INET6, address: &address.sin6_addr)
+            return "[\(host)]:\(UInt16(bigEndian: address.sin6_port))"
         }
     }
 

@@ -1,0 +1,87 @@
+import Daemon
+import Dispatch
+import Testing
+
+@Suite("HTTP server: shutdown")
+struct ShutdownTests {
+    @Test func shutdownWithAnOpenStreamAndAPendingResponseIsPrompt() throws {
+        let abandoned = Shared<[Responder]>([])
+        let handled = DispatchSemaphore(value: 0)
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let server = try HTTPServer(
+            configuration: configuration,
+            handler: ClosureHandler { request, responder in
+                if request.path == "/stream" {
+                    let stream = ResponseStream()
+                    responder.respond(HTTPResponse(body: .stream(stream)))
+                    stream.send("first")
+                } else {
+                    abandoned.update { $0.append(responder) }  // never answered by the handler
+                }
+                handled.signal()
+            })
+        try server.start()
+
+        let streaming = try HTTPTestClient(port: server.port)
+        try streaming.send("GET", "/stream")
+        #expect(try streaming.readHead().status == 200)
+        #expect(try streaming.readChunk() == Array("first".utf8))
+        let waiting = try HTTPTestClient(port: server.port)
+        try waiting.send("GET", "/slow")
+        #expect(handled.wait(timeout: .now() + 5) == .success)
+        #expect(handled.wait(timeout: .now() + 5) == .success)
+
+        let start = ContinuousClock.now
+        server.shutdown(gracePeriod: .milliseconds(300))
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .seconds(2), "shutdown took \(elapsed)")
+
+        // The stream was finished cleanly and the pending request was answered 503.
+        #expect(try streaming.readChunk() == nil)
+        let answer = try waiting.readResponse()
+        #expect(answer.status == 503)
+        #expect(answer.header("Content-Type") == "application/problem+json")
+        // A late answer from the handler is ignored.
+        for responder in abandoned.get() { responder.respond(.text("too late")) }
+        // Nothing listens any more.
+        #expect(throws: HTTPTestClientError.self) { _ = try HTTPTestClient(port: server.port) }
+    }
+
+    @Test func shutdownWaitsForDeferredResponsesWithinTheGracePeriod() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let handled = DispatchSemaphore(value: 0)
+        let server = try HTTPServer(
+            configuration: configuration,
+            handler: ClosureHandler { _, responder in
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) {
+                    responder.respond(.text("finished in time"))
+                }
+                handled.signal()
+            })
+        try server.start()
+        let client = try HTTPTestClient(port: server.port)
+        try client.send("GET", "/")
+        #expect(handled.wait(timeout: .now() + 5) == .success)
+        server.shutdown(gracePeriod: .seconds(5))
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "finished in time")
+    }
+
+    @Test func shutdownIsIdempotentAndWorksBeforeStart() throws {
+        let server = try HTTPServer(configuration: HTTPServerConfiguration(), handler: ClosureHandler { _, _ in })
+        server.shutdown()
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let started = try HTTPServer(
+            configuration: configuration, handler: ClosureHandler { _, r in r.respond(.text("")) })
+        try started.start()
+        let port = started.port
+        started.shutdown(gracePeriod: .zero)
+        started.shutdown(gracePeriod: .zero)
+        #expect(started.port == port)
+        #expect(throws: HTTPServerError.self) { try started.start() }
+    }
+}
