@@ -71,14 +71,21 @@ public struct HTTPResponse: Sendable {
         self.init(status: status, headers: headers, body: .bytes(bytes))
     }
 
-    /// An RFC 9457 problem document (`application/problem+json`) with `type` about:blank.
+    /// An RFC 9457 problem document (`application/problem+json`) for the few answers the HTTP layer
+    /// gives by itself (413, 500, 503), typed like the API's own problems.
     static func problem(
         status: Int, title: String, detail: String, headers: HTTPHeaders = HTTPHeaders()
     ) -> HTTPResponse {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
+        let kind: String
+        switch status {
+        case 413: kind = "payload-too-large"
+        case 503: kind = "unavailable"
+        default: kind = "internal"
+        }
         let json =
-            #"{"type":"about:blank","title":"\#(title.jsonEscaped)","status":\#(status),"#
+            #"{"type":"urn:jobprep:problem:\#(kind)","title":"\#(title.jsonEscaped)","status":\#(status),"#
             + #""detail":"\#(detail.jsonEscaped)"}"#
         return HTTPResponse(status: status, headers: headers, bytes: Array(json.utf8))
     }

@@ -80,7 +80,7 @@ import Testing
             try client.create("industries", ["name": .string("Industry \(i)"), "stance": .string(stance), "rank": .int(Int64(5 - i))])
         }
         let targets = try client.all("industries", query: "stance=target&sort=rank")
-        #expect(targets.map { $0["rank"]!.integerValue! } == [1, 2, 5])
+        #expect(targets.map { $0["rank"]!.integerValue! } == [2, 3, 5])
         let first = try client.get("/v1/industries?limit=2&sort=-rank").object()
         #expect(first["items"]?.arrayValue?.count == 2)
         let cursor = try #require(first["next_cursor"]?.stringValue)

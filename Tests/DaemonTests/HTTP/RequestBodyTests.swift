@@ -5,7 +5,7 @@ import Testing
 struct RequestBodyTests {
     static let limit = 1 << 20
     static let tooLargeJSON =
-        #"{"type":"about:blank","title":"Payload Too Large","status":413,"detail":"the request body is larger than 1048576 bytes"}"#
+        #"{"type":"urn:jobprep:problem:payload-too-large","title":"Payload Too Large","status":413,"detail":"the request body is larger than 1048576 bytes"}"#
 
     static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()

@@ -1,4 +1,5 @@
 import Model
+import Testing
 
 /// Valid bodies for any collection, made from its description: every required field gets a value
 /// of its type, and references get a record created first. The tests cover every collection alike
@@ -35,13 +36,13 @@ struct SampleRecords {
         case .integer(let lo, let hi): return .int(min(hi, lo + Int64(counter % 7)))
         case .number(let lo, _): return .double(lo + 1.5)
         case .boolean: return .bool(counter % 2 == 0)
-        case .date: return "2026-03-0\(counter % 9 + 1)"
-        case .dateTime: return "2026-03-01T09:30:00.000Z"
+        case .date: return .string("2026-03-0\(counter % 9 + 1)")
+        case .dateTime: return .string("2026-03-01T09:\(10 + counter % 50):00.000Z")
         case .enumeration(let values): return .string(values[counter % values.count])
         case .url: return .string("https://example.com/\(counter)")
         case .email: return .string("person\(counter)@example.com")
         case .currency: return "EUR"
-        case .tags: return ["tag\(counter)", "shared"]
+        case .tags: return [.string("tag\(counter)"), "shared"]
         case .reference(let target):
             return .string(try create(Catalog.collection(target)!)["id"]!.stringValue!)
         case .references(let target):
