@@ -1,7 +1,6 @@
 import Foundation
 import Model
 import Storage
-import Synchronization
 
 /// What a route needs of the caller's token.
 enum Access {
@@ -26,9 +25,9 @@ final class Authenticator: Sendable {
     private let store: Store
     /// Secret → hash, so the hash is not recomputed per request; bounded, and it only memoizes a
     /// pure function, so revocation is unaffected.
-    private let hashes = Mutex<[String: String]>([:])
-    private let lastNoted = Mutex<[String: UInt64]>([:])
-    private let pending = Mutex<[String: String]>([:])
+    private let hashes = Locked<[String: String]>([:])
+    private let lastNoted = Locked<[String: UInt64]>([:])
+    private let pending = Locked<[String: String]>([:])
 
     init(store: Store) {
         self.store = store

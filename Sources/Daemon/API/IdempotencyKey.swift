@@ -1,6 +1,5 @@
 import Model
 import Storage
-import Synchronization
 
 /// `Idempotency-Key` on a POST: a retry with the same key and body gets the first response back
 /// instead of making a second record; the same key with another body is refused (422).
@@ -9,7 +8,7 @@ final class IdempotencyKey: Sendable {
     let token: String
     let requestHash: String
     /// Set on the writer thread when the response came from the first request.
-    let replayed = Mutex<Bool>(false)
+    let replayed = Locked<Bool>(false)
 
     /// Nil when the request carries no key.
     init?(_ request: HTTPRequest, token: TokenInfo) throws {
@@ -50,6 +49,6 @@ extension Optional where Wrapped == IdempotencyKey {
     }
 }
 
-extension Mutex where Value == Bool {
+extension Locked where Value == Bool {
     var value: Bool { withLock { $0 } }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import Model
 
 /// Counters served at `/metrics` in the Prometheus text format.
 final class Metrics: Sendable {
@@ -18,7 +18,7 @@ final class Metrics: Sendable {
         var syncRuns: [String: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func record(route: String, method: String, status: Int, nanoseconds: UInt64) {
         let seconds = Double(nanoseconds) / 1e9

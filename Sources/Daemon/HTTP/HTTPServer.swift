@@ -1,3 +1,4 @@
+import Model
 import CMicroHTTPD
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import Model
 import CMicroHTTPD
 
 /// Answers one request; handed to ``HTTPHandler/handle(_:_:)``.

@@ -1,3 +1,4 @@
+import Model
 import CMicroHTTPD
 
 /// A response body written over time by a producer on any thread, sent chunked.

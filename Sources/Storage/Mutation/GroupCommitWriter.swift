@@ -16,7 +16,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var stopped = false
     private var running = false
     private var clock: HybridClock
-    private let publishedClock: Mutex<HLC>
+    private let publishedClock: Locked<HLC>
     private let pool: DatabasePool
     private let node: NodeID
     private let maxBatch: Int
@@ -32,7 +32,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.pool = pool
         self.node = node
         self.clock = clock
-        self.publishedClock = Mutex(clock.last)
+        self.publishedClock = Locked(clock.last)
         self.maxBatch = maxBatch
     }
 

@@ -8,7 +8,7 @@
 ///
 /// Used rather than `Synchronization.Mutex`: on Linux, Mutex locks with raw futex calls that ThreadSanitizer cannot
 /// see, so every access under it is reported as a race and `swift test --sanitize=thread` becomes useless.
-struct Locked<Value>: @unchecked Sendable {
+public struct Locked<Value>: @unchecked Sendable {
     // @unchecked: the value is only reached through `withLock`, under the mutex.
     private final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
         deinit {
@@ -18,7 +18,7 @@ struct Locked<Value>: @unchecked Sendable {
 
     private let storage: ManagedBuffer<Value, pthread_mutex_t>
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         storage = Storage.create(minimumCapacity: 1) { _ in value }
         storage.withUnsafeMutablePointerToElements { mutex in
             let result = pthread_mutex_init(mutex, nil)
@@ -26,7 +26,7 @@ struct Locked<Value>: @unchecked Sendable {
         }
     }
 
-    func withLock<Result, Failure: Error>(
+    public func withLock<Result, Failure: Error>(
         _ body: (inout Value) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         try storage.withUnsafeMutablePointers { (value, mutex) throws(Failure) -> Result in
