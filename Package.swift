@@ -41,7 +41,7 @@ let package = Package(
         ),
         .executableTarget(name: "jobprepd", dependencies: ["Daemon"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "Model"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Model", "Storage"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Sync", "Model"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model"]),
     ]

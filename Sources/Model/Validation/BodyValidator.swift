@@ -4,6 +4,11 @@ public struct CreateInput: Sendable, Equatable {
     public let id: String?
     /// Every leaf of the collection, by cell name.
     public let values: [String: JSONValue]
+
+    public init(id: String?, values: [String: JSONValue]) {
+        self.id = id
+        self.values = values
+    }
 }
 
 /// Turns request bodies into leaf values, or into every reason they are refused.

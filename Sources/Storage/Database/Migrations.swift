@@ -80,6 +80,25 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: change sources and peer checkpoints") { db in
+            try db.execute(
+                sql: """
+                    -- The replica a logged write was received from (NULL: written here). A peer is not
+                    -- sent back what it sent.
+                    ALTER TABLE change_log ADD COLUMN source TEXT;
+
+                    -- Where sync with each peer stands. `pulled_cursor` is the peer's log sequence and is
+                    -- saved in the transaction that applies the pulled batch; `pushed_seq` is ours.
+                    CREATE TABLE peers (
+                        url TEXT PRIMARY KEY NOT NULL,
+                        node_id TEXT,
+                        pulled_cursor INTEGER NOT NULL DEFAULT 0,
+                        pushed_seq INTEGER NOT NULL DEFAULT 0,
+                        last_sync_at TEXT,
+                        last_error TEXT
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -17,6 +17,8 @@ public struct StoreOptions: Sendable {
     /// How far ahead of the local clock a remote change may be.
     public var maxClockSkewMillis: UInt64 = 5 * 60 * 1000
     public var readers: Int = 4
+    /// Milliseconds since the epoch; the simulation gives each replica a clock of its own.
+    public var wallClock: @Sendable () -> UInt64 = { HybridClock.wallMillis() }
 
     public init() {}
 }
@@ -44,7 +46,8 @@ public final class Store: Sendable {
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
-                pool: pool, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis))
+                pool: pool, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
+                wallClock: options.wallClock)
         } catch {
             throw StorageError.wrap(error)
         }
@@ -91,6 +94,9 @@ public final class Store: Sendable {
     }
 
     public var statistics: StoreStatistics { writer.statistics }
+
+    /// Signals commits that grew the change log.
+    public var commits: CommitSignal { writer.commits }
 
     /// The latest clock reading this replica has issued or seen.
     public var clock: HLC { writer.lastClock }

@@ -21,6 +21,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let node: NodeID
     private let maxBatch: Int
     let statistics = StoreStatistics()
+    let commits = CommitSignal()
     private var thread: Thread?
 
     struct Job {
@@ -28,8 +29,14 @@ final class GroupCommitWriter: @unchecked Sendable {
         let finish: (Error?) -> Void
     }
 
-    init(pool: DatabasePool, node: NodeID, clock: HybridClock, maxBatch: Int = 256) {
+    private let wallClock: @Sendable () -> UInt64
+
+    init(
+        pool: DatabasePool, node: NodeID, clock: HybridClock, wallClock: @escaping @Sendable () -> UInt64,
+        maxBatch: Int = 256
+    ) {
         self.pool = pool
+        self.wallClock = wallClock
         self.node = node
         self.clock = clock
         self.publishedClock = Locked(clock.last)
@@ -116,10 +123,11 @@ final class GroupCommitWriter: @unchecked Sendable {
         var outcomes = [Error?](repeating: nil, count: batch.count)
         var clock = self.clock
         var applied = 0
+        var lastSequence: Int64?
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let session = MutationSession(db: db, node: node, clock: clock)
+                    let session = MutationSession(db: db, node: node, clock: clock, wallClock: wallClock)
                     // Another process (the command line) may have written since our last batch.
                     session.clock.observe(try Meta.clock(db))
                     for (index, job) in batch.enumerated() {
@@ -137,6 +145,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                     try Meta.setClock(db, session.clock.last)
                     clock = session.clock
                     applied = session.appliedCells
+                    lastSequence = session.lastSequence
                     return .commit
                 }
             }
@@ -150,6 +159,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         let last = self.clock.last
         publishedClock.withLock { $0 = last }
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
+        if let lastSequence { commits.publish(lastSequence) }
     }
 }
 

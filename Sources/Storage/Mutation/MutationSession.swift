@@ -20,17 +20,6 @@ public enum Precondition: Sendable, Equatable {
     case version(in: [String])
 }
 
-/// Counts from merging a batch of cells.
-public struct MergeCounts: Sendable, Equatable {
-    public var applied = 0
-    public var ignored = 0
-
-    public init(applied: Int = 0, ignored: Int = 0) {
-        self.applied = applied
-        self.ignored = ignored
-    }
-}
-
 /// The one mutation path. Every write, local or merged from elsewhere, goes through
 /// ``merge(_:row:cells:)``, which updates the record, its search rows, its history and the change log
 /// in the caller's transaction, so a record and its log can never disagree.
@@ -42,12 +31,20 @@ public final class MutationSession {
     var clock: HybridClock
     /// Cells applied in this session (counted into ``StoreStatistics`` once committed).
     var appliedCells = 0
+    /// The sequence of the last log row this session appended, if any.
+    var lastSequence: Int64?
 
-    init(db: Database, node: NodeID, clock: HybridClock) {
+    let wallClock: @Sendable () -> UInt64
+
+    init(db: Database, node: NodeID, clock: HybridClock, wallClock: @escaping @Sendable () -> UInt64) {
         self.db = db
         self.node = node
         self.clock = clock
+        self.wallClock = wallClock
     }
+
+    /// A clock reading for a local write.
+    private func tick() -> HLC { clock.tick(wallMillis: wallClock()) }
 
     // MARK: Local writes
 
@@ -57,7 +54,7 @@ public final class MutationSession {
         var row = try RecordRow.load(db, collection, id: id) ?? .new(collection, id: id)
         if row.state.isAlive { throw StorageError.alreadyExists(collection: collection.name, id: id) }
         try checkReferences(collection, input.values)
-        let key = CellKey(cl: row.state.cl + 1, hlc: clock.tick(), node: node)
+        let key = CellKey(cl: row.state.cl + 1, hlc: tick(), node: node)
         var cells = input.values
         cells[Change.existenceField] = .bool(true)
         let document = try merge(collection, row: &row, cells: cells.map { ($0.key, $0.value, key) }).document
@@ -75,7 +72,7 @@ public final class MutationSession {
             return StoredRecord(collection: collection.name, id: id, body: document.body, version: document.version)
         }
         try checkReferences(collection, changed)
-        let key = CellKey(cl: row.state.cl, hlc: clock.tick(), node: node)
+        let key = CellKey(cl: row.state.cl, hlc: tick(), node: node)
         let document = try merge(collection, row: &row, cells: changed.map { ($0.key, $0.value, key) }).document
         return try stored(collection, id, document)
     }
@@ -83,7 +80,7 @@ public final class MutationSession {
     /// Deletes a record: its causal length becomes even and its values move to history.
     public func delete(_ collection: CollectionSpec, id: String, precondition: Precondition = .none) throws {
         var row = try liveRow(collection, id: id, precondition: precondition)
-        let key = CellKey(cl: row.state.cl + 1, hlc: clock.tick(), node: node)
+        let key = CellKey(cl: row.state.cl + 1, hlc: tick(), node: node)
         _ = try merge(collection, row: &row, cells: [(Change.existenceField, .bool(false), key)])
     }
 
@@ -95,8 +92,9 @@ public final class MutationSession {
     // MARK: Merging cells made elsewhere
 
     /// Merges cells that already carry their clocks (from a peer, an import, or the built-in seed).
-    /// The caller has validated them with ``ChangeValidator``.
-    public func apply(_ changes: [Change]) throws -> MergeCounts {
+    /// The caller has validated them (``ChangeCodec``). `source` is the replica they came from, so
+    /// it is not sent them back.
+    public func apply(_ changes: [Change], source: NodeID? = nil) throws -> MergeCounts {
         var counts = MergeCounts()
         var start = 0
         while start < changes.count {
@@ -112,12 +110,21 @@ public final class MutationSession {
             var row = try RecordRow.load(db, collection, id: first.id) ?? .new(collection, id: first.id)
             let group = changes[start..<end]
             for change in group { clock.observe(change.hlc) }
-            let outcome = try merge(collection, row: &row, cells: group.map { ($0.field, $0.value, $0.key) })
+            let outcome = try merge(
+                collection, row: &row, cells: group.map { ($0.field, $0.value, $0.key) }, source: source)
             counts.applied += outcome.counts.applied
             counts.ignored += outcome.counts.ignored
             start = end
         }
         return counts
+    }
+
+    /// Merges changes received from another replica, after refusing the whole batch if any clock
+    /// in it is too far ahead of ours (``ClockSkewError``).
+    public func applyRemote(_ changes: [Change], from source: NodeID) throws -> MergeCounts {
+        let wall = wallClock()
+        for change in changes { try clock.check(change.hlc, wallMillis: wall) }
+        return try apply(changes, source: source)
     }
 
     // MARK: The merge
@@ -128,7 +135,8 @@ public final class MutationSession {
     }
 
     private func merge(
-        _ collection: CollectionSpec, row: inout RecordRow, cells: [(field: String, value: JSONValue, key: CellKey)]
+        _ collection: CollectionSpec, row: inout RecordRow, cells: [(field: String, value: JSONValue, key: CellKey)],
+        source: NodeID? = nil
     ) throws -> MergeOutcome {
         let before = row.state.isAlive ? row.state.visibleValues : nil
         var outcome = MergeOutcome()
@@ -155,7 +163,8 @@ public final class MutationSession {
         let after = row.state.isAlive ? row.state.visibleValues : nil
         try SearchIndex.update(db, collection: collection, record: row.rowID!, old: before, new: after)
         for key in winners.keys.sorted() {
-            try ChangeLog.append(db, collection: collection.name, id: row.id, key: key, cells: winners[key]!)
+            lastSequence = try ChangeLog.append(
+                db, collection: collection.name, id: row.id, key: key, cells: winners[key]!, source: source)
         }
         return outcome
     }
