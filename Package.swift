@@ -27,11 +27,17 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // The TLS client of peer sync (GnuTLS is already there: libmicrohttpd-dev depends on it).
+        .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
         // HTTP (libmicrohttpd), routing, handlers and the command line.
         .target(
             name: "Daemon",
             dependencies: [
-                "Model", "Sync", "Storage", "CMicroHTTPD",
+                "Model", "Sync", "Storage", "CMicroHTTPD", "CGnuTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

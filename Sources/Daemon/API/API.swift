@@ -25,6 +25,7 @@ final class API: HTTPHandler {
     let hostGuard: HostGuard
     let cors: CORS
     let openAPIDocument: [UInt8]
+    let waiters: ChangeWaiters
 
     init(store: Store, configuration: APIConfiguration, openAPIDocument: [UInt8], logger: Logger) {
         self.store = store
@@ -34,6 +35,12 @@ final class API: HTTPHandler {
         self.hostGuard = HostGuard(allowedNames: configuration.allowedHosts)
         self.cors = CORS(origins: Set(configuration.corsOrigins))
         self.openAPIDocument = openAPIDocument
+        self.waiters = ChangeWaiters(store: store)
+    }
+
+    /// Releases parked requests (before the HTTP server shuts down).
+    func stop() {
+        waiters.stop()
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {
@@ -60,6 +67,8 @@ final class API: HTTPHandler {
             }
         case .profile: profile(exchange)
         case .batch: batch(exchange)
+        case .syncChanges: syncChanges(exchange)
+        case .syncStatus: syncStatus(exchange)
         case .collection(let collection): collectionRoute(exchange, collection)
         case .record(let collection, let id): recordRoute(exchange, collection, id: id)
         case .notFound:
@@ -91,6 +100,8 @@ enum Route: Equatable {
     case metrics
     case profile
     case batch
+    case syncChanges
+    case syncStatus
     case collection(String)
     case record(String, id: String)
     case notFound
@@ -102,6 +113,8 @@ enum Route: Equatable {
         case "/metrics": self = .metrics
         case "/v1/profile": self = .profile
         case "/v1/batch": self = .batch
+        case "/v1/sync/changes": self = .syncChanges
+        case "/v1/sync/status": self = .syncStatus
         default:
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
@@ -128,6 +141,8 @@ enum Route: Equatable {
         case .metrics: return "/metrics"
         case .profile: return "/v1/profile"
         case .batch: return "/v1/batch"
+        case .syncChanges: return "/v1/sync/changes"
+        case .syncStatus: return "/v1/sync/status"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
         case .notFound: return "unmatched"

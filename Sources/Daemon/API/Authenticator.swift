@@ -6,14 +6,16 @@ import Storage
 enum Access {
     case read
     case write
-    /// Sync endpoints: a `sync` or `write` token.
-    case sync
+    /// Reading the change feed: any token (a read-only front end may follow changes).
+    case syncRead
+    /// Pushing changes: a `sync` or `write` token.
+    case syncWrite
 
     func allows(_ scope: TokenScope) -> Bool {
         switch (self, scope) {
         case (_, .write): return true
-        case (.read, .read): return true
-        case (.sync, .sync): return true
+        case (.read, .read), (.syncRead, .read): return true
+        case (.syncRead, .sync), (.syncWrite, .sync): return true
         default: return false
         }
     }

@@ -9,9 +9,24 @@ public struct DaemonConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var api = APIConfiguration()
     public var store = StoreOptions()
+    /// Peers to keep in sync with while serving (`serve --peer`).
+    public var peers: [PeerConfiguration] = []
 
     public init(dataDirectory: DataDirectory) {
         self.dataDirectory = dataDirectory
+    }
+}
+
+/// A peer to sync with continuously.
+public struct PeerConfiguration: Sendable {
+    public var address: PeerAddress
+    public var token: String
+    public var caFile: String?
+
+    public init(address: PeerAddress, token: String, caFile: String? = nil) {
+        self.address = address
+        self.token = token
+        self.caFile = caFile
     }
 }
 
@@ -23,6 +38,7 @@ public final class Application: Sendable {
     private let api: API
     private let server: HTTPServer
     private let flusher: PeriodicTask
+    private let syncs: [ContinuousSync]
 
     public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "jobprepd")) throws {
         self.configuration = configuration
@@ -38,11 +54,17 @@ public final class Application: Sendable {
             throw error
         }
         flusher = PeriodicTask(every: 30) { [api] in api.authenticator.flush() }
+        syncs = configuration.peers.map { [store, api] peer in
+            ContinuousSync(
+                store: store, address: peer.address, token: peer.token, caFile: peer.caFile, logger: logger,
+                metrics: api.metrics)
+        }
     }
 
     public func start() throws {
         try server.start()
         flusher.start()
+        for sync in syncs { sync.start() }
     }
 
     /// The port the server listens on (the real one when configured with 0).
@@ -50,6 +72,8 @@ public final class Application: Sendable {
 
     /// Stops accepting, finishes the requests in flight, flushes and closes the database.
     public func stop(gracePeriod: Duration = .seconds(5)) {
+        for sync in syncs { sync.stop() }
+        api.stop()
         server.shutdown(gracePeriod: gracePeriod)
         flusher.cancel()
         api.authenticator.flush()

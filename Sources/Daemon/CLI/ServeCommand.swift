@@ -49,6 +49,15 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Allow listening on a non-loopback address without TLS.")
     var insecure = false
 
+    @Option(help: "A peer to keep in sync with continuously (repeatable), e.g. https://desktop.lan:8787.")
+    var peer: [String] = []
+
+    @Option(name: .customLong("peer-token"), help: "The token each --peer accepts (one for all, or one per --peer, in order).")
+    var peerTokens: [String] = []
+
+    @Option(help: "A PEM file of CA certificates to verify HTTPS peers with.")
+    var ca: String?
+
     func validate() throws {
         guard Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be normal or full")
@@ -63,6 +72,10 @@ struct ServeCommand: ParsableCommand {
         }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1 to 256") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body must be at least 1024") }
+        for address in peer { _ = try PeerAddress(address) }
+        guard peer.isEmpty || peerTokens.count == 1 || peerTokens.count == peer.count else {
+            throw ValidationError("give one --peer-token for all peers or one per --peer")
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -86,6 +99,11 @@ struct ServeCommand: ParsableCommand {
                 certificatePEM: try String(contentsOfFile: tlsCertificate, encoding: .utf8),
                 keyPEM: try String(contentsOfFile: tlsKey, encoding: .utf8))
         }
+        configuration.peers = try peer.enumerated().map { i, address in
+            PeerConfiguration(
+                address: try PeerAddress(address), token: peerTokens[peerTokens.count == 1 ? 0 : i], caFile: ca)
+        }
+        FileLimits.raise()
         let signals = SignalWaiter([SIGTERM, SIGINT])
         let application: Application
         do {
@@ -143,4 +161,14 @@ extension CleanExit {
 
 struct ExitFailure: Error, CustomStringConvertible {
     let description: String
+}
+
+/// Long-polls and event streams keep connections open: allow as many descriptors as the system lets us.
+enum FileLimits {
+    static func raise() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
 }

@@ -31,7 +31,7 @@ enum Seed {
                     "guidance": .string(question.guidance), "builtin": .bool(true),
                 ])
         }
-        _ = try session.apply(changes)
+        _ = try session.apply(changes, source: .origin)
         try Meta.set(session.db, "seed_version", version)
     }
 }

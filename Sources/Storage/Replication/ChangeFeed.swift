@@ -23,7 +23,9 @@ public struct LogStatus: Sendable, Equatable {
 
 extension ReadSession {
     /// Log rows after `sequence`, expanded into cells, up to about `limit` cells (a write's cells are
-    /// never split across pages). Rows received from `excluding` are skipped: that peer has them.
+    /// never split across pages). Rows received from `excluding` are skipped: that peer has them; so
+    /// are the built-in seed's rows, which every replica makes itself (a client that names no node
+    /// gets everything).
     public func changes(after sequence: Int64, limit: Int, excluding source: NodeID? = nil) throws -> ChangePage {
         let statement = try db.cachedStatement(
             sql: """
@@ -39,7 +41,7 @@ extension ReadSession {
         while let row = try rows.next() {
             scanned += 1
             cursor = row[0]
-            if let source, (row[7] as String?) == source.hex { continue }
+            if source != nil, let from = row[7] as String?, from == source!.hex || from == NodeID.origin.hex { continue }
             let collection: String = row[1]
             let id: String = row[2]
             guard let hlcBits: Int64 = row[4], let node = NodeID(hex: row[5]),

@@ -45,7 +45,38 @@ extension MutationSession {
         try ReadSession(db: db).peer(url)
     }
 
-    /// Saves a checkpoint; called in the same transaction as the batch it covers.
+    /// Saves the pull side of a checkpoint (in the transaction that applied the pulled batch),
+    /// leaving the push side as it is: pulling and pushing may run concurrently.
+    public func savePulled(peer url: String, node: NodeID, cursor: Int64, at time: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO peers (url, node_id, pulled_cursor, last_sync_at, last_error) VALUES (?, ?, ?, ?, NULL)
+                ON CONFLICT (url) DO UPDATE SET node_id = excluded.node_id, pulled_cursor = excluded.pulled_cursor,
+                    last_sync_at = excluded.last_sync_at, last_error = NULL
+                """,
+            arguments: [url, node.hex, cursor, time])
+    }
+
+    /// Saves the push side: the peer has acknowledged this replica's log through `sequence`.
+    public func savePushed(peer url: String, through sequence: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO peers (url, pushed_seq) VALUES (?, ?)
+                ON CONFLICT (url) DO UPDATE SET pushed_seq = max(pushed_seq, excluded.pushed_seq)
+                """,
+            arguments: [url, sequence])
+    }
+
+    public func saveSyncError(peer url: String, _ message: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO peers (url, last_error) VALUES (?, ?)
+                ON CONFLICT (url) DO UPDATE SET last_error = excluded.last_error
+                """,
+            arguments: [url, message])
+    }
+
+    /// Replaces a checkpoint whole (starting over with a peer).
     public func savePeer(_ checkpoint: PeerCheckpoint) throws {
         try db.execute(
             sql: """

@@ -15,12 +15,8 @@ extension Store: SyncLocal {
         do {
             return try write { session in
                 let counts = try session.applyRemote(batch.changes, from: batch.nodeID)
-                var checkpoint = try session.peer(peer) ?? PeerCheckpoint(url: peer)
-                checkpoint.nodeID = batch.nodeID
-                checkpoint.pulledCursor = batch.cursor
-                checkpoint.lastSyncAt = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
-                checkpoint.lastError = nil
-                try session.savePeer(checkpoint)
+                let now = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
+                try session.savePulled(peer: peer, node: batch.nodeID, cursor: batch.cursor, at: now)
                 return counts
             }
         } catch let skew as ClockSkewError {
@@ -34,11 +30,7 @@ extension Store: SyncLocal {
     }
 
     public func savePushed(through sequence: Int64, peer: String) throws {
-        try write { session in
-            var checkpoint = try session.peer(peer) ?? PeerCheckpoint(url: peer)
-            checkpoint.pushedSequence = max(checkpoint.pushedSequence, sequence)
-            try session.savePeer(checkpoint)
-        }
+        try write { session in try session.savePushed(peer: peer, through: sequence) }
     }
 
     public func resetPeer(_ peer: String, node: NodeID) throws {
@@ -50,11 +42,7 @@ extension Store: SyncLocal {
     }
 
     /// Records why the last sync with a peer failed (shown by `GET /v1/sync/status`).
-    public func recordSyncError(_ message: String, peer: String) throws {
-        try write { session in
-            var checkpoint = try session.peer(peer) ?? PeerCheckpoint(url: peer)
-            checkpoint.lastError = message
-            try session.savePeer(checkpoint)
-        }
+    public func recordSyncError(_ message: String?, peer: String) throws {
+        try write { session in try session.saveSyncError(peer: peer, message) }
     }
 }
