@@ -10,6 +10,8 @@ public struct APIConfiguration: Sendable {
     public var corsOrigins: [String] = []
     /// One log line per request on stderr.
     public var logRequests = true
+    /// How often an idle event stream gets a heartbeat comment.
+    public var heartbeatSeconds = 15.0
 
     public init() {}
 }
@@ -26,6 +28,7 @@ final class API: HTTPHandler {
     let cors: CORS
     let openAPIDocument: [UInt8]
     let waiters: ChangeWaiters
+    let events: EventHub
 
     init(store: Store, configuration: APIConfiguration, openAPIDocument: [UInt8], logger: Logger) {
         self.store = store
@@ -36,11 +39,14 @@ final class API: HTTPHandler {
         self.cors = CORS(origins: Set(configuration.corsOrigins))
         self.openAPIDocument = openAPIDocument
         self.waiters = ChangeWaiters(store: store)
+        self.events = EventHub(store: store, heartbeatSeconds: configuration.heartbeatSeconds)
+        events.start()
     }
 
     /// Releases parked requests (before the HTTP server shuts down).
     func stop() {
         waiters.stop()
+        events.stop()
     }
 
     func handle(_ request: HTTPRequest, _ responder: Responder) {
@@ -69,6 +75,8 @@ final class API: HTTPHandler {
         case .batch: batch(exchange)
         case .syncChanges: syncChanges(exchange)
         case .syncStatus: syncStatus(exchange)
+        case .events: events(exchange)
+        case .history(let collection, let id): history(exchange, collection, id: id)
         case .collection(let collection): collectionRoute(exchange, collection)
         case .record(let collection, let id): recordRoute(exchange, collection, id: id)
         case .notFound:
@@ -102,6 +110,8 @@ enum Route: Equatable {
     case batch
     case syncChanges
     case syncStatus
+    case events
+    case history(String, id: String)
     case collection(String)
     case record(String, id: String)
     case notFound
@@ -115,6 +125,7 @@ enum Route: Equatable {
         case "/v1/batch": self = .batch
         case "/v1/sync/changes": self = .syncChanges
         case "/v1/sync/status": self = .syncStatus
+        case "/v1/events": self = .events
         default:
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
@@ -127,6 +138,8 @@ enum Route: Equatable {
                 self = .collection(collection.name)
             } else if parts.count == 4, RecordID.isValid(String(parts[3])) {
                 self = .record(collection.name, id: String(parts[3]))
+            } else if parts.count == 5, parts[4] == "history", RecordID.isValid(String(parts[3])) {
+                self = .history(collection.name, id: String(parts[3]))
             } else {
                 self = .notFound
             }
@@ -143,6 +156,8 @@ enum Route: Equatable {
         case .batch: return "/v1/batch"
         case .syncChanges: return "/v1/sync/changes"
         case .syncStatus: return "/v1/sync/status"
+        case .events: return "/v1/events"
+        case .history(let c, _): return "/v1/\(c)/{id}/history"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
         case .notFound: return "unmatched"

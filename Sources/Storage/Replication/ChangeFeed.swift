@@ -87,3 +87,28 @@ extension ReadSession {
         }
     }
 }
+
+/// One row of the change log: a write's cells and its sequence.
+public struct LogEntry: Sendable {
+    public let sequence: Int64
+    public let changes: [Change]
+}
+
+extension ReadSession {
+    /// Log rows after `sequence`, at most `limit` of them, in order.
+    public func logEntries(after sequence: Int64, limit: Int) throws -> [LogEntry] {
+        let statement = try db.cachedStatement(
+            sql: "SELECT seq, collection, record_id, cl, hlc, node, cells FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?")
+        return try Row.fetchAll(statement, arguments: [sequence, limit]).map { row in
+            let seq: Int64 = row[0]
+            guard let node = NodeID(hex: row[5]), let cells = try StoredJSON.parse(row[6] as String).objectValue else {
+                throw StorageError.database("corrupt change_log row \(seq)")
+            }
+            let key = CellKey(cl: row[3], hlc: HLC(rawValue: UInt64(bitPattern: row[4] as Int64)), node: node)
+            let changes = cells.keys.sorted().map {
+                Change(collection: row[1], id: row[2], field: $0, value: cells[$0]!, key: key)
+            }
+            return LogEntry(sequence: seq, changes: changes)
+        }
+    }
+}
