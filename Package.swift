@@ -40,10 +40,7 @@ let package = Package(
                 "Model", "Sync", "Storage", "CMicroHTTPD", "CGnuTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            // The top-level openapi.yaml (through a symlink), compiled in so `/openapi.yaml` serves it
-            // byte for byte from a self-contained binary.
-            resources: [.embedInCode("Resources/openapi.yaml")]
+            ]
         ),
         .executableTarget(name: "jobprepd", dependencies: ["Daemon"]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),

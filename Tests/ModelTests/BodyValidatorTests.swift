@@ -74,6 +74,11 @@ import Testing
         (.dateTime, "2026-03-01T09:30:00+02:00", true),
         (.dateTime, "2026-03-01 09:30:00", false),
         (.dateTime, "2026-03-01T25:30:00Z", false),
+        // Stored in UTC, which must still be a four-digit year.
+        (.dateTime, "9999-12-31T23:59:59+05:00", true),
+        (.dateTime, "9999-12-31T23:59:59-05:00", false),
+        (.dateTime, "0001-01-01T00:00:00-05:00", true),
+        (.dateTime, "0001-01-01T00:00:00+05:00", false),
         (.email, "ana@example.com", true),
         (.email, "ana@example", false),
         (.email, "ana example@example.com", false),

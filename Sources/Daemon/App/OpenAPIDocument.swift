@@ -1,4 +1,5 @@
-/// The API description served at `/openapi.yaml`, compiled in from the repository's `openapi.yaml`.
+/// The API description served at `/openapi.yaml`: generated from the catalog once per process. The
+/// committed `openapi.yaml` is the same text (`jobprepd openapi > openapi.yaml`; a test compares them).
 enum OpenAPIDocument {
-    static var bytes: [UInt8] { PackageResources.openapi_yaml }
+    static let bytes: [UInt8] = Array(OpenAPIDocumentBuilder.yaml().utf8)
 }

@@ -12,7 +12,9 @@ public struct JobPrepCommand: ParsableCommand {
             (see /openapi.yaml). Data directory: --data-dir, else $JOBPREP_DATA_DIR, else \
             $XDG_DATA_HOME/jobprep, else ~/.local/share/jobprep.
             """,
-        subcommands: [ServeCommand.self, SyncCommand.self, TokenCommand.self, CompactCommand.self],
+        subcommands: [
+            ServeCommand.self, SyncCommand.self, TokenCommand.self, CompactCommand.self, OpenAPICommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 

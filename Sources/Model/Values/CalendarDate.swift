@@ -48,8 +48,13 @@ public enum CalendarDate {
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
     }
 
+    /// Instants whose UTC form has a year from 0001 to 9999, so that ``formatDateTime(millis:)`` gives RFC 3339.
+    public static let dateTimeRange: ClosedRange<Int64> =
+        Int64(days(year: 1, month: 1, day: 1)) * 86_400_000...Int64(days(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1
+
     /// Parses an RFC 3339 date-time (`2026-11-26T09:30:00Z`, `…T09:30:00.5+02:00`) into milliseconds
-    /// since the epoch, or nil. Fractions beyond milliseconds are truncated.
+    /// since the epoch, or nil. Fractions beyond milliseconds are truncated. An offset that moves the
+    /// instant out of ``dateTimeRange`` (`9999-12-31T23:00:00-05:00`) is refused too.
     public static func parseDateTime(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20, let days = parseDate(String(decoding: b[0..<10], as: UTF8.self)),
@@ -87,7 +92,8 @@ public enum CalendarDate {
         }
         guard i == b.count else { return nil }
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetMinutes * 60
-        return Int64(seconds) * 1000 + Int64(millis)
+        let instant = Int64(seconds) * 1000 + Int64(millis)
+        return dateTimeRange.contains(instant) ? instant : nil
     }
 
     /// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds: `2026-11-26T09:30:00.000Z`.
