@@ -10,6 +10,8 @@ public struct APIConfiguration: Sendable {
     public var corsOrigins: [String] = []
     /// One log line per request on stderr.
     public var logRequests = true
+    /// Milliseconds since the epoch: the date and instant the views (readiness) are computed for.
+    public var clock: @Sendable () -> Int64 = { ViewClock.wallMillis() }
 
     public init() {}
 }
@@ -62,6 +64,11 @@ final class API: HTTPHandler {
         case .batch: batch(exchange)
         case .collection(let collection): collectionRoute(exchange, collection)
         case .record(let collection, let id): recordRoute(exchange, collection, id: id)
+        case .readiness: readiness(exchange)
+        case .briefing(let id): briefing(exchange, opportunityID: id)
+        case .search: search(exchange)
+        case .export: export(exchange)
+        case .import: importExport(exchange)
         case .notFound:
             exchange.fail(.notFound("no route for \(request.path); see /openapi.yaml"))
         }
@@ -93,6 +100,11 @@ enum Route: Equatable {
     case batch
     case collection(String)
     case record(String, id: String)
+    case readiness
+    case briefing(id: String)
+    case search
+    case export
+    case `import`
     case notFound
 
     init(path: String) {
@@ -102,6 +114,10 @@ enum Route: Equatable {
         case "/metrics": self = .metrics
         case "/v1/profile": self = .profile
         case "/v1/batch": self = .batch
+        case "/v1/readiness": self = .readiness
+        case "/v1/search": self = .search
+        case "/v1/export": self = .export
+        case "/v1/import": self = .import
         default:
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
@@ -114,6 +130,10 @@ enum Route: Equatable {
                 self = .collection(collection.name)
             } else if parts.count == 4, RecordID.isValid(String(parts[3])) {
                 self = .record(collection.name, id: String(parts[3]))
+            } else if parts.count == 5, collection.name == Catalog.opportunities.name, parts[4] == "briefing",
+                RecordID.isValid(String(parts[3]))
+            {
+                self = .briefing(id: String(parts[3]))
             } else {
                 self = .notFound
             }
@@ -130,6 +150,11 @@ enum Route: Equatable {
         case .batch: return "/v1/batch"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
+        case .readiness: return "/v1/readiness"
+        case .briefing: return "/v1/opportunities/{id}/briefing"
+        case .search: return "/v1/search"
+        case .export: return "/v1/export"
+        case .import: return "/v1/import"
         case .notFound: return "unmatched"
         }
     }
