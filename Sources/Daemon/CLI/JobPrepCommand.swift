@@ -12,7 +12,7 @@ public struct JobPrepCommand: ParsableCommand {
             (see /openapi.yaml). Data directory: --data-dir, else $JOBPREP_DATA_DIR, else \
             $XDG_DATA_HOME/jobprep, else ~/.local/share/jobprep.
             """,
-        subcommands: [ServeCommand.self, TokenCommand.self],
+        subcommands: [ServeCommand.self, TokenCommand.self, ExportCommand.self, ImportCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 
