@@ -232,19 +232,23 @@ struct Briefing {
         if people.isEmpty { md.note("No contacts at this company yet.") } else { md.list(people) }
 
         md.heading(2, "Answers")
-        if answers.isEmpty { md.note("No answers yet.") }
+        let unanswered = answers.filter { !($0.answer?["body"]?.hasText ?? false) }
+        if unanswered.count == answers.count { md.note("No answers yet.") }
         for item in answers {
+            guard let answer = item.answer, answer["body"]?.hasText ?? false else { continue }
             md.heading(3, item.question["text"]?.stringValue ?? "")
-            guard let answer = item.answer, answer["body"]?.hasText ?? false else {
-                md.note("Not answered yet.")
-                continue
-            }
             if item.tailored { md.note("Tailored to this opportunity.") }
             md.paragraph(answer["body"]?.stringValue)
             let titles = (answer["story_ids"]?.arrayValue ?? []).compactMap { id in
                 stories.first { $0["id"] == id }?["title"]?.stringValue
             }
             if !titles.isEmpty { md.block("Stories: " + titles.map(Markdown.inline).joined(separator: ", ")) }
+        }
+        if !unanswered.isEmpty, unanswered.count < answers.count {
+            md.heading(3, "Not answered yet")
+            md.list(unanswered.map { Markdown.inline($0.question["text"]?.stringValue ?? "") })
+        } else if !unanswered.isEmpty {
+            md.list(unanswered.map { Markdown.inline($0.question["text"]?.stringValue ?? "") })
         }
 
         md.heading(2, "Stories to tell")

@@ -244,7 +244,10 @@ struct PrepSheet {
         md.heading(2, Self.sections[9])
         let companies = index(Catalog.companies)
         let contacts = index(Catalog.contacts)
-        let values = all(Catalog.values).sorted(byKey: Briefing.rankKey) { $0 < $1 }
+        // Escaped once, not once per opportunity.
+        let values = all(Catalog.values).sorted(byKey: Briefing.rankKey) { $0 < $1 }.map {
+            (id: $0["id"]?.stringValue ?? "", name: Markdown.inline($0["name"]?.stringValue ?? ""))
+        }
         var assessments: [String: [String: Document]] = [:]  // company → value → latest assessment
         for a in all(Catalog.valueAssessments) {
             guard let c = a["company_id"]?.stringValue, let v = a["value_id"]?.stringValue else { continue }
@@ -272,10 +275,9 @@ struct PrepSheet {
             md.table(
                 ["Value", "Fit", "Evidence"],
                 values.map { value in
-                    let a = assessed[value["id"]?.stringValue ?? ""]
+                    let a = assessed[value.id]
                     return [
-                        Markdown.inline(value["name"]?.stringValue ?? ""),
-                        Markdown.inline(a?["verdict"]?.stringValue ?? "not assessed"),
+                        value.name, Markdown.inline(a?["verdict"]?.stringValue ?? "not assessed"),
                         Markdown.inline(a?["evidence"]?.stringValue ?? ""),
                     ]
                 })

@@ -78,7 +78,7 @@ enum Readiness {
     // MARK: The checks
 
     static func values(_ data: ViewData) -> ReadinessCheck {
-        let values = data["values"]
+        let values = data["values"].sorted(by: rankOrder)
         let names = values.map { ViewData.label("values", $0) }
         let passed = values.count >= minimumValues
         return ReadinessCheck(
@@ -187,7 +187,7 @@ enum Readiness {
             detail: missing.isEmpty
                 ? "All \(builtin.count) built-in questions have a general answer."
                 : "\(missing.count) of \(builtin.count) built-in questions have no answer: "
-                    + list(missing.map { ViewData.label("questions", $0) }, quoted: true) + ".",
+                    + list(missing.map { ViewData.label("questions", $0) }, quoted: true),
             hint: "Write a general answer (no opportunity_id) to each built-in question; the question's guidance "
                 + "says how.",
             records: missing.map { data.ref("questions", $0) })
@@ -267,7 +267,7 @@ enum Readiness {
             detail = "All \(weaknesses.count) weaknesses have a mitigation."
         } else {
             detail = "\(failing.count) of \(weaknesses.count) weaknesses have no mitigation: "
-                + list(failing.map { ViewData.label("traits", $0) }, quoted: true) + "."
+                + list(failing.map { ViewData.label("traits", $0) }, quoted: true)
         }
         return ReadinessCheck(
             id: "weakness_mitigations", title: "Every weakness has a mitigation",
