@@ -51,7 +51,9 @@ private func logSize(_ store: Store) throws -> Int {
 
     @Test func onlyDifferingFieldsAreWrittenToALiveRecord() throws {
         let t = try TemporaryStore()
-        _ = try t.store.write { try $0.importRecord(try imported(Catalog.values, "v1", ["name": "Autonomy", "why": "x"])) }
+        _ = try t.store.write {
+            try $0.importRecord(try imported(Catalog.values, "v1", ["name": "Autonomy", "why": "x"]))
+        }
         let newer = try imported(
             Catalog.values, "v1", ["name": "Autonomy", "why": "ownership"], updated: "2026-02-03T10:00:00.000Z")
         #expect(try t.store.write { try $0.importRecord(newer) } == .updated(applied: 1, kept: 0))

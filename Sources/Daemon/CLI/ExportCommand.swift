@@ -24,7 +24,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let directory = data.directory
         guard FileManager.default.fileExists(atPath: directory.databasePath) else {
-            throw ValidationError("no JobPrep database in \(directory.path); give --data-dir, or start jobprepd serve first")
+            throw ValidationError(
+                "no JobPrep database in \(directory.path); give --data-dir, or start jobprepd serve first")
         }
         let store = try Store(path: directory.databasePath)
         defer { store.close() }

@@ -26,7 +26,8 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let bytes: Data
         do {
-            bytes = file == "-"
+            bytes =
+                file == "-"
                 ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw ValidationError("cannot read \(file): \(error.localizedDescription)")
@@ -45,7 +46,8 @@ struct ImportCommand: ParsableCommand {
         } catch let failure as ValidationFailure {
             bar.finish()
             let lines = failure.errors.map { $0.field.isEmpty ? "  \($0.message)" : "  \($0.field): \($0.message)" }
-            throw ExitFailure(description: "\(file) was not imported; fix these problems:\n" + lines.joined(separator: "\n"))
+            throw ExitFailure(
+                description: "\(file) was not imported; fix these problems:\n" + lines.joined(separator: "\n"))
         }
         try data.directory.create()
         let store = try Store(path: data.directory.databasePath)

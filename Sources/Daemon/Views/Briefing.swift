@@ -96,7 +96,9 @@ struct Briefing {
             pick(answer, into: &tailored)
         }
         var general: [String: Document] = [:]
-        for answer in try documents(session, Catalog.answers, ["opportunity_id": .null]) { pick(answer, into: &general) }
+        for answer in try documents(session, Catalog.answers, ["opportunity_id": .null]) {
+            pick(answer, into: &general)
+        }
         var answers: [QuestionAnswer] = []
         for question in try documents(session, Catalog.questions).sorted(byKey: questionKey) { $0 < $1 } {
             let id = question["id"]!.stringValue!
@@ -166,7 +168,9 @@ struct Briefing {
             "stories": .array(stories.map(JSONValue.object)),
             "open_activities": .array(openActivities.map(JSONValue.object)),
             "dangling": .array(
-                dangling.map { ["field": .string($0.field), "collection": .string($0.collection), "id": .string($0.id)] }),
+                dangling.map {
+                    ["field": .string($0.field), "collection": .string($0.collection), "id": .string($0.id)]
+                }),
         ]
     }
 
@@ -179,7 +183,9 @@ struct Briefing {
         let companyName = company?["name"]?.stringValue
         md.heading(1, companyName.map { "\(role) at \($0)" } ?? role)
         var facts = ["**Status:** " + Markdown.inline(opportunity["status"]?.stringValue ?? "unknown")]
-        if let applied = opportunity["applied_on"]?.stringValue { facts.append("**Applied:** " + Markdown.inline(applied)) }
+        if let applied = opportunity["applied_on"]?.stringValue {
+            facts.append("**Applied:** " + Markdown.inline(applied))
+        }
         if let source = opportunity["source"]?.stringValue { facts.append("**Source:** " + Markdown.inline(source)) }
         if let url = opportunity["url"]?.stringValue { facts.append("**Posting:** " + Markdown.link(url)) }
         md.list(facts)
@@ -188,7 +194,9 @@ struct Briefing {
         md.heading(2, "Company")
         if let company {
             var items: [String] = []
-            if let industry = company["industry"]?.stringValue { items.append("**Industry:** " + Markdown.inline(industry)) }
+            if let industry = company["industry"]?.stringValue {
+                items.append("**Industry:** " + Markdown.inline(industry))
+            }
             if let website = company["website"]?.stringValue { items.append("**Website:** " + Markdown.link(website)) }
             md.list(items)
             md.labelled("Mission", company["mission"]?.stringValue)
@@ -261,16 +269,20 @@ struct Briefing {
         } else {
             md.list(
                 openActivities.map { activity in
-                    var line = Markdown.inline(activity["scheduled_at"]?.stringValue ?? "unscheduled") + " — "
+                    var line =
+                        Markdown.inline(activity["scheduled_at"]?.stringValue ?? "unscheduled") + " — "
                         + Markdown.inline(activity["kind"]?.stringValue ?? "")
-                    if let notes = activity["notes"]?.stringValue, !notes.isBlank { line += ": " + Markdown.inline(notes) }
+                    if let notes = activity["notes"]?.stringValue, !notes.isBlank {
+                        line += ": " + Markdown.inline(notes)
+                    }
                     return line
                 })
         }
 
         if !dangling.isEmpty {
             md.heading(2, "Missing records")
-            md.list(dangling.map { Markdown.inline("\($0.field) names \($0.collection)/\($0.id), which no longer exists") })
+            md.list(
+                dangling.map { Markdown.inline("\($0.field) names \($0.collection)/\($0.id), which no longer exists") })
         }
         return md.text
     }
@@ -296,7 +308,9 @@ struct Briefing {
 
     private func contactLine(_ contact: Document) -> String {
         var line = "**" + Markdown.inline(contact["name"]?.stringValue ?? "") + "**"
-        if let relationship = contact["relationship"]?.stringValue { line += " (" + Markdown.inline(relationship) + ")" }
+        if let relationship = contact["relationship"]?.stringValue {
+            line += " (" + Markdown.inline(relationship) + ")"
+        }
         let reach = [contact["email"], contact["phone"]].compactMap { $0?.stringValue }.map(Markdown.inline)
         if !reach.isEmpty { line += " — " + reach.joined(separator: ", ") }
         if let notes = contact["notes"]?.stringValue, !notes.isBlank { line += ": " + Markdown.inline(notes) }

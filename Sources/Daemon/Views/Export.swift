@@ -102,7 +102,9 @@ struct ImportFile: Sendable {
                 let at = "\(path)[\(index)]"
                 switch record(item, in: collection, nowMillis: nowMillis, maxSkewMillis: maxSkewMillis) {
                 case .failure(let failure):
-                    for error in failure.errors { fail(error.field.isEmpty ? at : "\(at).\(error.field)", error.message) }
+                    for error in failure.errors {
+                        fail(error.field.isEmpty ? at : "\(at).\(error.field)", error.message)
+                    }
                 case .success(let record):
                     if ids.insert(record.id).inserted {
                         records.append(record)
@@ -161,7 +163,8 @@ struct ImportFile: Sendable {
         case .failure(let failure): errors += failure.errors
         }
         guard errors.isEmpty, let id, let created, let updated else { return .failure(ValidationFailure(errors)) }
-        return .success(ImportedRecord(collection: collection, id: id, values: values, created: created, updated: updated))
+        return .success(
+            ImportedRecord(collection: collection, id: id, values: values, created: created, updated: updated))
     }
 }
 

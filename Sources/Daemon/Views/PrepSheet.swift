@@ -32,7 +32,8 @@ struct PrepSheet {
     private func all(_ collection: CollectionSpec) -> [Document] { data[collection.name] ?? [] }
 
     private func index(_ collection: CollectionSpec) -> [String: Document] {
-        Dictionary(all(collection).compactMap { d in d["id"]?.stringValue.map { ($0, d) } }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            all(collection).compactMap { d in d["id"]?.stringValue.map { ($0, d) } }, uniquingKeysWith: { a, _ in a })
     }
 
     var markdown: String {
@@ -116,9 +117,12 @@ struct PrepSheet {
         let compensation = profile["compensation"]?.objectValue ?? [:]
         let currency = compensation["currency"]?.stringValue ?? ""
         var targets: [String] = []
-        for (key, label) in [("base_minimum", "Base minimum"), ("base_target", "Base target"), ("total_target", "Total target")] {
+        for (key, label) in [
+            ("base_minimum", "Base minimum"), ("base_target", "Base target"), ("total_target", "Total target"),
+        ] {
             if let amount = compensation[key]?.integerValue {
-                targets.append("**\(label):** " + Self.money(amount) + (currency.isEmpty ? "" : " " + Markdown.inline(currency)))
+                targets.append(
+                    "**\(label):** " + Self.money(amount) + (currency.isEmpty ? "" : " " + Markdown.inline(currency)))
             }
         }
         if targets.isEmpty { md.note("No targets set yet.") } else { md.list(targets) }
@@ -132,9 +136,12 @@ struct PrepSheet {
                     let unit = r["currency"]?.stringValue.map { " " + Markdown.inline($0) } ?? ""
                     func amount(_ key: String) -> String { r[key]?.integerValue.map { Self.money($0) + unit } ?? "" }
                     return [
-                        Markdown.inline(r["role"]?.stringValue ?? ""), Markdown.inline(r["location"]?.stringValue ?? ""),
-                        Markdown.inline(r["industry"]?.stringValue ?? ""), amount("low"), amount("median"), amount("high"),
-                        Markdown.inline(r["source"]?.stringValue ?? ""), Markdown.inline(r["observed_on"]?.stringValue ?? ""),
+                        Markdown.inline(r["role"]?.stringValue ?? ""),
+                        Markdown.inline(r["location"]?.stringValue ?? ""),
+                        Markdown.inline(r["industry"]?.stringValue ?? ""), amount("low"), amount("median"),
+                        amount("high"),
+                        Markdown.inline(r["source"]?.stringValue ?? ""),
+                        Markdown.inline(r["observed_on"]?.stringValue ?? ""),
                     ]
                 })
         }
@@ -170,14 +177,18 @@ struct PrepSheet {
             contacts.map { contact in
                 var line = "**" + Markdown.inline(contact["name"]?.stringValue ?? "") + "**"
                 var about: [String] = []
-                if let relationship = contact["relationship"]?.stringValue { about.append(Markdown.inline(relationship)) }
+                if let relationship = contact["relationship"]?.stringValue {
+                    about.append(Markdown.inline(relationship))
+                }
                 if let company = contact["company_id"]?.stringValue.flatMap({ companies[$0] }) {
                     about.append(Markdown.inline(company["name"]?.stringValue ?? ""))
                 }
                 if !about.isEmpty { line += " (" + about.joined(separator: ", ") + ")" }
                 let reach = [contact["email"], contact["phone"]].compactMap { $0?.stringValue }.map(Markdown.inline)
                 if !reach.isEmpty { line += " — " + reach.joined(separator: ", ") }
-                if let next = contact["next_follow_up_on"]?.stringValue { line += "; follow up " + Markdown.inline(next) }
+                if let next = contact["next_follow_up_on"]?.stringValue {
+                    line += "; follow up " + Markdown.inline(next)
+                }
                 return line
             })
         let boards = all(Catalog.jobBoards).sorted(byKey: { Self.textKey($0, "name") }) { $0 < $1 }
@@ -187,7 +198,9 @@ struct PrepSheet {
                 boards.map { board in
                     var line = "**" + Markdown.inline(board["name"]?.stringValue ?? "") + "**"
                     if let url = board["url"]?.stringValue { line += " " + Markdown.link(url) }
-                    if let posted = board["resume_posted_on"]?.stringValue { line += "; resume posted " + Markdown.inline(posted) }
+                    if let posted = board["resume_posted_on"]?.stringValue {
+                        line += "; resume posted " + Markdown.inline(posted)
+                    }
                     return line
                 })
         }
@@ -216,7 +229,9 @@ struct PrepSheet {
                     md.block("**For " + Markdown.inline(title) + ":**")
                 }
                 md.paragraph(answer["body"]?.stringValue)
-                let titles = (answer["story_ids"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { stories[$0] }?["title"]?.stringValue }
+                let titles = (answer["story_ids"]?.arrayValue ?? []).compactMap {
+                    $0.stringValue.flatMap { stories[$0] }?["title"]?.stringValue
+                }
                 if !titles.isEmpty { md.block("Stories: " + titles.map(Markdown.inline).joined(separator: ", ")) }
             }
         }
@@ -234,7 +249,9 @@ struct PrepSheet {
             md.list(
                 group.map { trait in
                     var line = "**" + Markdown.inline(trait["text"]?.stringValue ?? "") + "**"
-                    if let text = trait[detail]?.stringValue, !text.isBlank { line += " — \(label): " + Markdown.inline(text) }
+                    if let text = trait[detail]?.stringValue, !text.isBlank {
+                        line += " — \(label): " + Markdown.inline(text)
+                    }
                     return line
                 })
         }
@@ -251,20 +268,30 @@ struct PrepSheet {
         var assessments: [String: [String: Document]] = [:]  // company → value → latest assessment
         for a in all(Catalog.valueAssessments) {
             guard let c = a["company_id"]?.stringValue, let v = a["value_id"]?.stringValue else { continue }
-            if let current = assessments[c]?[v], Briefing.assessmentKey(current) >= Briefing.assessmentKey(a) { continue }
+            if let current = assessments[c]?[v], Briefing.assessmentKey(current) >= Briefing.assessmentKey(a) {
+                continue
+            }
             assessments[c, default: [:]][v] = a
         }
-        let statusOrder = Dictionary(Catalog.opportunityStatuses.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let statusOrder = Dictionary(
+            Catalog.opportunityStatuses.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let opportunities = all(Catalog.opportunities).sorted(byKey: {
-            (statusOrder[$0["status"]?.stringValue ?? ""] ?? 99, $0["title"]?.stringValue ?? "", $0["id"]?.stringValue ?? "")
+            (
+                statusOrder[$0["status"]?.stringValue ?? ""] ?? 99, $0["title"]?.stringValue ?? "",
+                $0["id"]?.stringValue ?? ""
+            )
         }) { $0 < $1 }
         if opportunities.isEmpty { return md.note("No opportunities yet.") }
         for opportunity in opportunities {
             let company = opportunity["company_id"]?.stringValue.flatMap { companies[$0] }
-            let title = (opportunity["title"]?.stringValue ?? "") + (company.map { " at " + ($0["name"]?.stringValue ?? "") } ?? "")
+            let title =
+                (opportunity["title"]?.stringValue ?? "")
+                + (company.map { " at " + ($0["name"]?.stringValue ?? "") } ?? "")
             md.heading(3, title)
             var facts = ["**Status:** " + Markdown.inline(opportunity["status"]?.stringValue ?? "")]
-            if let applied = opportunity["applied_on"]?.stringValue { facts.append("**Applied:** " + Markdown.inline(applied)) }
+            if let applied = opportunity["applied_on"]?.stringValue {
+                facts.append("**Applied:** " + Markdown.inline(applied))
+            }
             if let referral = opportunity["referred_by"]?.stringValue.flatMap({ contacts[$0] }) {
                 facts.append("**Referred by:** " + Markdown.inline(referral["name"]?.stringValue ?? ""))
             }

@@ -83,9 +83,7 @@ enum Readiness {
         let passed = values.count >= minimumValues
         return ReadinessCheck(
             id: "values", title: "At least three values", passed: passed,
-            detail: values.isEmpty
-                ? "No values yet."
-                : "\(values.count) value\(values.count == 1 ? "" : "s")\(passed ? "" : " of at least \(minimumValues)"): \(list(names)).",
+            detail: counted(names, one: "value", many: "values", minimum: minimumValues),
             hint: "Write down at least three things that matter to you in work, say why each matters, and rank them.",
             records: [])
     }
@@ -95,9 +93,9 @@ enum Readiness {
         let passed = targets.count >= minimumTargetIndustries
         return ReadinessCheck(
             id: "target_industries", title: "At least three target industries", passed: passed,
-            detail: targets.isEmpty
-                ? "No target industries yet."
-                : "\(targets.count) target industr\(targets.count == 1 ? "y" : "ies")\(passed ? "" : " of at least \(minimumTargetIndustries)"): \(list(targets.map { ViewData.label("industries", $0) }))).",
+            detail: counted(
+                targets.map { ViewData.label("industries", $0) }, one: "target industry", many: "target industries",
+                minimum: minimumTargetIndustries),
             hint: "Name at least three industries you target (stance target) and why; note the ones you avoid too.",
             records: [])
     }
@@ -195,7 +193,9 @@ enum Readiness {
 
     static func storyDetails(_ data: ViewData) -> ReadinessCheck {
         let stories = data["stories"]
-        let parts = [("use_case", "use case"), ("design", "design"), ("challenges", "challenges"), ("outcome", "outcome")]
+        let parts = [
+            ("use_case", "use case"), ("design", "design"), ("challenges", "challenges"), ("outcome", "outcome"),
+        ]
         var failing: [RecordRef] = []
         var notes = Notes()
         for story in stories {
@@ -244,13 +244,16 @@ enum Readiness {
         } else if candidates.isEmpty {
             detail = "No accomplishment story yet (kind accomplishment, or used by an accomplishment answer)."
         } else {
-            detail = "No accomplishment story ended since \(sinceText): "
-                + candidates.map {
-                    "\"\(ViewData.label("stories", $0))\" (\($0["ended_on"].stringValue.map { "ended \($0)" } ?? "no end date"))"
+            detail =
+                "No accomplishment story ended since \(sinceText): "
+                + candidates.map { story in
+                    let ended = story["ended_on"].stringValue.map { "ended \($0)" } ?? "no end date"
+                    return "\"\(ViewData.label("stories", story))\" (\(ended))"
                 }.joined(separator: ", ") + "."
         }
         return ReadinessCheck(
-            id: "recent_accomplishment", title: "A recent story for \"greatest accomplishment\"", passed: !recent.isEmpty,
+            id: "recent_accomplishment", title: "A recent story for \"greatest accomplishment\"",
+            passed: !recent.isEmpty,
             detail: detail,
             hint: "Keep a story that ended within the last two years (ended_on on or after \(sinceText)) of kind "
                 + "accomplishment, or link it to your answer to \"What is your greatest career accomplishment?\".",
@@ -266,7 +269,8 @@ enum Readiness {
         } else if failing.isEmpty {
             detail = "All \(weaknesses.count) weaknesses have a mitigation."
         } else {
-            detail = "\(failing.count) of \(weaknesses.count) weaknesses have no mitigation: "
+            detail =
+                "\(failing.count) of \(weaknesses.count) weaknesses have no mitigation: "
                 + list(failing.map { ViewData.label("traits", $0) }, quoted: true)
         }
         return ReadinessCheck(
@@ -317,7 +321,9 @@ enum Readiness {
         } else if values.isEmpty {
             detail = "No values to assess companies against yet."
         } else if failing.isEmpty {
-            detail = "The companies of all \(active.count) active opportunities are assessed against all \(values.count) values."
+            detail =
+                "The companies of all \(active.count) active opportunities are assessed against all "
+                + "\(values.count) values."
         } else {
             detail = capitalized(notes.text) + "."
         }
@@ -427,6 +433,13 @@ enum Readiness {
         let shown = items.prefix(20).map { quoted ? "\"\($0)\"" : $0 }
         let more = items.count > 20 ? " and \(items.count - 20) more" : ""
         return shown.joined(separator: ", ") + more
+    }
+
+    /// "2 values of at least 3: A, B." / "3 values: A, B, C." / "No values yet."
+    static func counted(_ names: [String], one: String, many: String, minimum: Int) -> String {
+        if names.isEmpty { return "No \(many) yet." }
+        let shortfall = names.count < minimum ? " of at least \(minimum)" : ""
+        return "\(names.count) \(names.count == 1 ? one : many)\(shortfall): \(list(names))."
     }
 
     static func capitalized(_ text: String) -> String {

@@ -58,7 +58,8 @@ extension MutationSession {
                 let value = record.values[leaf.name] ?? leaf.defaultValue
                 if (row.state.cells[leaf.name]?.value ?? .null) != value {
                     changes.append(
-                        Change(collection: collection.name, id: record.id, field: leaf.name, value: value, key: fieldKey))
+                        Change(
+                            collection: collection.name, id: record.id, field: leaf.name, value: value, key: fieldKey))
                 }
             }
             if changes.isEmpty { return .unchanged }

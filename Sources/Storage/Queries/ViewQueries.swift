@@ -72,7 +72,9 @@ extension ReadSession {
             default: columns.append("body ->> '\(path)'")
             }
         }
-        let sql = "SELECT \(columns.joined(separator: ", ")) FROM records WHERE collection = ? AND body IS NOT NULL ORDER BY id"
+        let sql =
+            "SELECT \(columns.joined(separator: ", ")) FROM records "
+            + "WHERE collection = ? AND body IS NOT NULL ORDER BY id"
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [collection.name])
         var out: [ProjectedRecord] = []
         while let row = try cursor.next() {

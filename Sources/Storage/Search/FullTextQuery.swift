@@ -16,7 +16,8 @@ public enum FullTextQuery {
                 prefix = true
                 word = word.dropLast()
             }
-            guard word.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil })
+            guard
+                word.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil })
             else { continue }
             let quoted = "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             terms.append(prefix ? quoted + "*" : quoted)

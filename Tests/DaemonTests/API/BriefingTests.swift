@@ -9,34 +9,62 @@ import Testing
     /// An opportunity at Acme with a referral, a tailored pitch, a tailored answer, general answers,
     /// stories, value assessments and activities.
     private func seed(_ client: APIClient) throws {
-        try client.create("companies", ["id": "acme", "name": "Acme | Co", "industry": "Fintech", "mission": "Money, simply"])
+        try client.create(
+            "companies", ["id": "acme", "name": "Acme | Co", "industry": "Fintech", "mission": "Money, simply"])
         try client.create("companies", ["id": "other", "name": "Other"])
-        try client.create("contacts", ["id": "bo", "name": "Bo", "relationship": "colleague", "company_id": "acme", "email": "bo@example.com"])
+        try client.create(
+            "contacts",
+            ["id": "bo", "name": "Bo", "relationship": "colleague", "company_id": "acme", "email": "bo@example.com"])
         try client.create("contacts", ["id": "cy", "name": "Cy", "company_id": "acme"])
         try client.create("contacts", ["id": "di", "name": "Di", "company_id": "other"])
         try client.create(
             "opportunities",
-            ["id": "o1", "title": "Staff engineer", "company_id": "acme", "status": "interviewing", "referred_by": "bo",
-             "url": "https://acme.example.com/jobs/1"])
+            [
+                "id": "o1", "title": "Staff engineer", "company_id": "acme", "status": "interviewing",
+                "referred_by": "bo",
+                "url": "https://acme.example.com/jobs/1",
+            ])
         try client.create("opportunities", ["id": "o2", "title": "Other role", "company_id": "other"])
         try client.create("pitches", ["id": "general", "title": "General", "who": "w", "recent": "r", "value": "v"])
-        try client.create("pitches", ["id": "for-acme", "title": "For Acme", "who": "Payments engineer", "company_id": "acme"])
+        try client.create(
+            "pitches", ["id": "for-acme", "title": "For Acme", "who": "Payments engineer", "company_id": "acme"])
         for (id, rank) in [("craft", 1), ("calm", 2), ("growth", 3)] {
-            try client.create("values", ["id": .string(id), "name": .string(id.capitalized), "rank": .int(Int64(rank))])
+            try client.create(
+                "values", ["id": .string(id), "name": .string(id.capitalized), "rank": .int(Int64(rank))])
         }
-        try client.create("value-assessments", ["company_id": "acme", "value_id": "craft", "verdict": "shares", "evidence": "Code reviews"])
+        try client.create(
+            "value-assessments",
+            ["company_id": "acme", "value_id": "craft", "verdict": "shares", "evidence": "Code reviews"])
         try client.create("value-assessments", ["company_id": "acme", "value_id": "calm", "verdict": "unknown"])
         try client.create("value-assessments", ["company_id": "other", "value_id": "growth", "verdict": "conflicts"])
         try client.create("stories", ["id": "s1", "title": "# Ledger | `v2`", "use_case": "Reconciliation"])
         try client.create("stories", ["id": "s2", "title": "Outage", "kind": "mistake"])
         try client.create("stories", ["id": "s3", "title": "Unused"])
         try client.create("answers", ["question_id": "builtin-tell-me-about-yourself", "body": "General intro"])
-        try client.create("answers", ["question_id": "builtin-tell-me-about-yourself", "body": "Acme intro", "opportunity_id": "o1", "story_ids": ["s1"]])
+        try client.create(
+            "answers",
+            [
+                "question_id": "builtin-tell-me-about-yourself", "body": "Acme intro", "opportunity_id": "o1",
+                "story_ids": ["s1"],
+            ])
         try client.create("answers", ["question_id": "builtin-mistake", "body": "The outage", "story_ids": ["s2"]])
-        try client.create("answers", ["question_id": "builtin-strengths", "body": "For the other one", "opportunity_id": "o2", "story_ids": ["s3"]])
-        try client.create("activities", ["id": "a2", "opportunity_id": "o1", "kind": "interview", "scheduled_at": "2026-07-02T09:00:00Z"])
-        try client.create("activities", ["id": "a1", "opportunity_id": "o1", "kind": "call", "scheduled_at": "2026-07-01T09:00:00Z", "notes": "Recruiter call"])
-        try client.create("activities", ["id": "a0", "opportunity_id": "o1", "kind": "email", "done_at": "2026-06-01T09:00:00Z"])
+        try client.create(
+            "answers",
+            [
+                "question_id": "builtin-strengths", "body": "For the other one", "opportunity_id": "o2",
+                "story_ids": ["s3"],
+            ])
+        try client.create(
+            "activities",
+            ["id": "a2", "opportunity_id": "o1", "kind": "interview", "scheduled_at": "2026-07-02T09:00:00Z"])
+        try client.create(
+            "activities",
+            [
+                "id": "a1", "opportunity_id": "o1", "kind": "call", "scheduled_at": "2026-07-01T09:00:00Z",
+                "notes": "Recruiter call",
+            ])
+        try client.create(
+            "activities", ["id": "a0", "opportunity_id": "o1", "kind": "email", "done_at": "2026-06-01T09:00:00Z"])
         try client.create("activities", ["id": "a3", "opportunity_id": "o2", "kind": "call"])
     }
 
@@ -54,7 +82,9 @@ import Testing
         #expect(b["company"]?.objectValue?["name"] == "Acme | Co")
         #expect(b["pitch"]?.objectValue?["id"] == "for-acme")
         #expect(b["pitch_source"] == "company")
-        let fit = b["value_fit"]!.arrayValue!.map { ($0.objectValue!["value_id"]!.stringValue!, $0.objectValue!["verdict"]!.stringValue!) }
+        let fit = b["value_fit"]!.arrayValue!.map {
+            ($0.objectValue!["value_id"]!.stringValue!, $0.objectValue!["verdict"]!.stringValue!)
+        }
         #expect(fit.map(\.0) == ["craft", "calm", "growth"])
         #expect(fit.map(\.1) == ["shares", "unknown", "not assessed"])
         #expect(b["referral"]?.objectValue?["id"] == "bo")

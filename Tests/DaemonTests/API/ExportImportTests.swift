@@ -10,7 +10,8 @@ func fillDataset(_ client: APIClient) throws {
     for collection in Catalog.all where !collection.isSingleton {
         _ = try samples.create(collection, full: true)
     }
-    try client.create("stories", ["id": "tricky", "title": "# Kubernetes | `rm -rf` *migration*", "design": "- one\n1. two"])
+    try client.create(
+        "stories", ["id": "tricky", "title": "# Kubernetes | `rm -rf` *migration*", "design": "- one\n1. two"])
     let value = try client.create("values", ["name": "Craft", "why": "Ünïcode ✓ \"quotes\" \\ and\nnewlines"])
     #expect(try client.patch("/v1/values/\(value["id"]!.stringValue!)", ["rank": 2]).status == 200)
     let gone = try client.create("values", ["name": "Gone"])
@@ -18,7 +19,10 @@ func fillDataset(_ client: APIClient) throws {
     #expect(
         try client.patch(
             "/v1/profile",
-            ["name": "Ana", "compensation": ["currency": "EUR", "base_target": 95_000], "leaving_reason": ["theme": "Growth"]]
+            [
+                "name": "Ana", "compensation": ["currency": "EUR", "base_target": 95_000],
+                "leaving_reason": ["theme": "Growth"],
+            ]
         ).status == 200)
     #expect(try client.patch("/v1/questions/builtin-mistake", ["guidance": "My own guidance"]).status == 200)
 }
@@ -61,7 +65,8 @@ func fillDataset(_ client: APIClient) throws {
             let ids = records.arrayValue!.map { $0.objectValue!["id"]!.stringValue! }
             #expect(ids == ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "\(name)")
             for record in records.arrayValue! {
-                let listed = try client.get("/v1/\(name == "profile" ? "profile" : "\(name)/\(record.objectValue!["id"]!.stringValue!)")")
+                let listed = try client.get(
+                    "/v1/\(name == "profile" ? "profile" : "\(name)/\(record.objectValue!["id"]!.stringValue!)")")
                 #expect(try listed.json() == record)
             }
         }
@@ -77,16 +82,30 @@ func fillDataset(_ client: APIClient) throws {
             "format": "jobprep-export/9",
             "collections": [
                 "values": [
-                    ["id": "ok", "name": "Fine", "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"],
+                    [
+                        "id": "ok", "name": "Fine", "created_at": "2026-01-01T00:00:00.000Z",
+                        "updated_at": "2026-01-01T00:00:00.000Z",
+                    ],
                     ["id": "bad id", "name": 3, "created_at": "yesterday", "updated_at": "2026-01-01T00:00:00.000Z"],
-                    ["id": "ok", "name": "Twice", "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"],
+                    [
+                        "id": "ok", "name": "Twice", "created_at": "2026-01-01T00:00:00.000Z",
+                        "updated_at": "2026-01-01T00:00:00.000Z",
+                    ],
                 ],
                 "stories": [
-                    ["id": "s", "created_at": "2026-02-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z", "color": "red"],
-                    ["id": "f", "title": "Future", "created_at": "2999-01-01T00:00:00.000Z", "updated_at": "2999-01-01T00:00:00.000Z"],
+                    [
+                        "id": "s", "created_at": "2026-02-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z",
+                        "color": "red",
+                    ],
+                    [
+                        "id": "f", "title": "Future", "created_at": "2999-01-01T00:00:00.000Z",
+                        "updated_at": "2999-01-01T00:00:00.000Z",
+                    ],
                 ],
                 "widgets": [],
-                "profile": [["id": "me", "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"]],
+                "profile": [
+                    ["id": "me", "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"]
+                ],
             ],
         ]
         let response = try client.request("POST", "/v1/import", json: bad)
@@ -133,7 +152,8 @@ func fillDataset(_ client: APIClient) throws {
         let export = try reader.get("/v1/export")
         #expect(export.status == 200)
         try reader.request("POST", "/v1/import", body: export.body, contentType: "application/json").problem(403)
-        #expect(try client.request("POST", "/v1/import", body: export.body, contentType: "application/json").status == 200)
+        #expect(
+            try client.request("POST", "/v1/import", body: export.body, contentType: "application/json").status == 200)
     }
 }
 
@@ -186,7 +206,9 @@ func fillDataset(_ client: APIClient) throws {
     @Test func jsonStaysTheDefault() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
-        #expect(try client.get("/v1/export", headers: [("Accept", "application/json, text/markdown")]).header("Content-Type") == "application/json")
+        #expect(
+            try client.get("/v1/export", headers: [("Accept", "application/json, text/markdown")]).header(
+                "Content-Type") == "application/json")
         #expect(try client.get("/v1/export", headers: [("Accept", "*/*")]).header("Content-Type") == "application/json")
         try client.get("/v1/export?format=x").problem(400)
     }

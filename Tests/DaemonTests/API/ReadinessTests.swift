@@ -63,7 +63,9 @@ import Testing
         #expect(try client.delete("/v1/values/v2").status == 204)
         #expect(try !passed(client, "values"))
 
-        for i in 1...2 { try client.create("industries", ["id": .string("i\(i)"), "name": "Fintech", "stance": "target"]) }
+        for i in 1...2 {
+            try client.create("industries", ["id": .string("i\(i)"), "name": "Fintech", "stance": "target"])
+        }
         try client.create("industries", ["id": "i3", "name": "Gambling", "stance": "avoid"])
         #expect(try !passed(client, "target_industries"))
         try client.create("industries", ["id": "i4", "name": "Health", "stance": "target"])
@@ -80,12 +82,14 @@ import Testing
         #expect(try passed(client, "ideal_role"))
         #expect(try client.patch("/v1/profile", ["ideal_role": nil]).status == 200)
         #expect(try !passed(client, "ideal_role"))
-        let answer = try client.create("answers", ["question_id": "builtin-ideal-role", "body": "Owning a product area"])
+        let answer = try client.create(
+            "answers", ["question_id": "builtin-ideal-role", "body": "Owning a product area"])
         #expect(try passed(client, "ideal_role"))
         #expect(try client.delete("/v1/answers/\(answer["id"]!.stringValue!)").status == 204)
         #expect(try !passed(client, "ideal_role"))
 
-        #expect(try client.patch("/v1/profile", ["compensation": ["currency": "EUR", "base_target": 90_000]]).status == 200)
+        #expect(
+            try client.patch("/v1/profile", ["compensation": ["currency": "EUR", "base_target": 90_000]]).status == 200)
         #expect(try detail(client, "compensation").contains("total target"))
         #expect(try client.patch("/v1/profile", ["compensation": ["total_target": 110_000]]).status == 200)
         #expect(try !passed(client, "compensation"))
@@ -99,7 +103,9 @@ import Testing
         let d = try daemon()
         let client = try d.client()
         try client.create("companies", ["id": "acme", "name": "Acme"])
-        try client.create("pitches", ["id": "tailored", "title": "Acme", "who": "w", "recent": "r", "value": "v", "company_id": "acme"])
+        try client.create(
+            "pitches",
+            ["id": "tailored", "title": "Acme", "who": "w", "recent": "r", "value": "v", "company_id": "acme"])
         #expect(try !passed(client, "general_pitch"))
         try client.create("pitches", ["id": "p1", "title": "Main", "who": "Engineer", "recent": "Shipped billing"])
         #expect(try !passed(client, "general_pitch"))
@@ -118,7 +124,8 @@ import Testing
         #expect(try failing(client, "builtin_answers") == builtin)
         var answers: [String: String] = [:]
         for id in builtin.dropLast() {
-            answers[id] = try client.create("answers", ["question_id": .string(id), "body": "My answer"])["id"]!.stringValue!
+            answers[id] = try client.create("answers", ["question_id": .string(id), "body": "My answer"])["id"]!
+                .stringValue!
         }
         // A tailored answer does not count: the general one is the base.
         try client.create("opportunities", ["id": "o1", "title": "Staff"])
@@ -135,7 +142,8 @@ import Testing
         let d = try daemon()
         let client = try d.client()
         #expect(try !passed(client, "story_details"))
-        try client.create("stories", ["id": "s1", "title": "Ledger", "use_case": "u", "challenges": "c", "outcome": "o"])
+        try client.create(
+            "stories", ["id": "s1", "title": "Ledger", "use_case": "u", "challenges": "c", "outcome": "o"])
         #expect(try failing(client, "story_details") == ["s1"])
         #expect(try detail(client, "story_details").contains("\"Ledger\" lacks design"))
         #expect(try client.patch("/v1/stories/s1", ["design": "Event sourced"]).status == 200)
@@ -174,13 +182,16 @@ import Testing
         let client = try d.client()
         for v in ["craft", "calm"] { try client.create("values", ["id": .string(v), "name": .string(v.capitalized)]) }
         try client.create("companies", ["id": "acme", "name": "Acme"])
-        try client.create("opportunities", ["id": "o1", "title": "Staff", "company_id": "acme", "status": "interviewing"])
+        try client.create(
+            "opportunities", ["id": "o1", "title": "Staff", "company_id": "acme", "status": "interviewing"])
         try client.create("opportunities", ["id": "o2", "title": "Old", "company_id": "acme", "status": "rejected"])
         #expect(try failing(client, "value_fit") == ["o1"])
-        try client.create("value-assessments", ["id": "a1", "company_id": "acme", "value_id": "craft", "verdict": "shares"])
+        try client.create(
+            "value-assessments", ["id": "a1", "company_id": "acme", "value_id": "craft", "verdict": "shares"])
         #expect(try !passed(client, "value_fit"))
         #expect(try detail(client, "value_fit").contains("Acme (\"Staff\") is not assessed against Calm"))
-        try client.create("value-assessments", ["id": "a2", "company_id": "acme", "value_id": "calm", "verdict": "partly"])
+        try client.create(
+            "value-assessments", ["id": "a2", "company_id": "acme", "value_id": "calm", "verdict": "partly"])
         #expect(try passed(client, "value_fit"))
         #expect(try client.delete("/v1/value-assessments/a2").status == 204)
         #expect(try failing(client, "value_fit") == ["o1"])
@@ -195,7 +206,8 @@ import Testing
         #expect(try detail(client, "follow_ups").contains("follow up with Bo (due 2026-06-10)"))
         #expect(try client.patch("/v1/contacts/bo", ["next_follow_up_on": "2026-06-20"]).status == 200)
         #expect(try passed(client, "follow_ups"))
-        try client.create("activities", ["id": "f1", "kind": "follow_up", "contact_id": "bo", "scheduled_at": "2026-06-14T09:00:00Z"])
+        try client.create(
+            "activities", ["id": "f1", "kind": "follow_up", "contact_id": "bo", "scheduled_at": "2026-06-14T09:00:00Z"])
         try client.create("activities", ["id": "f2", "kind": "follow_up", "scheduled_at": "2026-06-16T09:00:00Z"])
         try client.create("activities", ["id": "c1", "kind": "call", "scheduled_at": "2026-06-01T09:00:00Z"])
         #expect(try failing(client, "follow_ups") == ["f1"])
@@ -233,8 +245,11 @@ import Testing
         try client.create("pitches", ["title": "Main", "who": "w", "recent": "r", "value": "v"])
         try client.create(
             "stories",
-            ["id": "s1", "title": "Ledger", "kind": "accomplishment", "use_case": "u", "design": "d", "challenges": "c",
-             "outcome": "o", "ended_on": "2026-01-31"])
+            [
+                "id": "s1", "title": "Ledger", "kind": "accomplishment", "use_case": "u", "design": "d",
+                "challenges": "c",
+                "outcome": "o", "ended_on": "2026-01-31",
+            ])
         for question in Catalog.builtinQuestions {
             try client.create("answers", ["question_id": .string(question.id), "body": "Answer", "story_ids": ["s1"]])
         }
@@ -242,7 +257,8 @@ import Testing
         try client.create("companies", ["id": "acme", "name": "Acme"])
         try client.create("opportunities", ["title": "Staff", "company_id": "acme"])
         for i in 1...3 {
-            try client.create("value-assessments", ["company_id": "acme", "value_id": .string("v\(i)"), "verdict": "shares"])
+            try client.create(
+                "value-assessments", ["company_id": "acme", "value_id": .string("v\(i)"), "verdict": "shares"])
         }
         let report = try client.get("/v1/readiness").object()
         let failed = report["checks"]!.arrayValue!.filter { $0.objectValue!["passed"] != true }

@@ -58,9 +58,11 @@ import Testing
     @Test func aTitleHitRanksAboveABodyHit() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
-        let inBody = try client.create("stories", ["title": "Quarterly planning", "outcome": "We adopted Terraform across teams"])
+        let inBody = try client.create(
+            "stories", ["title": "Quarterly planning", "outcome": "We adopted Terraform across teams"])
         let inTitle = try client.create("stories", ["title": "Terraform rollout"])
-        let inAnswer = try client.create("answers", ["question_id": "builtin-mistake", "body": "A terraform plan I misread"])
+        let inAnswer = try client.create(
+            "answers", ["question_id": "builtin-mistake", "body": "A terraform plan I misread"])
         let found = try hits(client, "terraform")
         #expect(found.first?["id"] == inTitle["id"])
         #expect(found.first?["field"] == "title")

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct MarkdownTests {
     @Test func markupCharactersInUserTextAreEscaped() {
-        #expect(Markdown.inline("# Fix | the `build` *now* _please_") == ##"\# Fix \| the \`build\` \*now\* \_please\_"##)
+        #expect(
+            Markdown.inline("# Fix | the `build` *now* _please_") == ##"\# Fix \| the \`build\` \*now\* \_please\_"##)
         #expect(Markdown.inline("<script>alert(1)</script>") == #"\<script\>alert(1)\</script\>"#)
         #expect(Markdown.inline("[link](http://x) ![img](y)") == #"\[link\](http://x) \!\[img\](y)"#)
         #expect(Markdown.inline(#"a\b ~~c~~ &amp;"#) == #"a\\b \~\~c\~\~ \&amp;"#)
@@ -28,7 +29,8 @@ import Testing
 
     @Test func paragraphsKeepTheirBreaksButNotTheirMarkup() {
         let text = "First line\n- item\n    indented code\n\n\n```\nfenced\n```"
-        #expect(Markdown.paragraphs(text) == "First line\\\n\\- item\\\nindented code\n\n\\`\\`\\`\\\nfenced\\\n\\`\\`\\`")
+        #expect(
+            Markdown.paragraphs(text) == "First line\\\n\\- item\\\nindented code\n\n\\`\\`\\`\\\nfenced\\\n\\`\\`\\`")
     }
 
     @Test func linksAreAutolinksWhenSafe() {
@@ -62,7 +64,8 @@ import Testing
         let first = try SearchRequest.parse([.init(name: "q", value: "rust"), .init(name: "limit", value: "5")]).get()
         #expect(first.text == "rust" && first.limit == 5 && first.offset == 0)
         let cursor = first.cursor(after: 5)
-        let second = try SearchRequest.parse([.init(name: "q", value: "rust"), .init(name: "cursor", value: cursor)]).get()
+        let second = try SearchRequest.parse([.init(name: "q", value: "rust"), .init(name: "cursor", value: cursor)])
+            .get()
         #expect(second.offset == 5)
     }
 

@@ -36,8 +36,10 @@ import Testing
 
     @Test func aStoryIsRecentWhenItEndedWithinTwoYears() {
         func recent(_ ended: String) -> Bool {
-            check("recent_accomplishment", ["stories": [("s", ["kind": "accomplishment", "ended_on": .string(ended)])]])
-                .passed
+            check(
+                "recent_accomplishment", ["stories": [("s", ["kind": "accomplishment", "ended_on": .string(ended)])]]
+            )
+            .passed
         }
         #expect(recent("2024-06-15"))
         #expect(!recent("2024-06-14"))
@@ -95,7 +97,8 @@ import Testing
 
     @Test func danglingReferencesAreNamed() {
         let failing = check(
-            "references", ["answers": [("a", ["question_id": "q", "story_ids": ["s1", "s2"]])], "stories": [("s1", [:])]])
+            "references",
+            ["answers": [("a", ["question_id": "q", "story_ids": ["s1", "s2"]])], "stories": [("s1", [:])]])
         #expect(!failing.passed)
         #expect(failing.detail.contains("questions/q") && failing.detail.contains("stories/s2"))
         #expect(!failing.detail.contains("stories/s1"))
@@ -103,8 +106,22 @@ import Testing
 
     @Test func theScoreIsTheShareOfPassedChecks() {
         let report = ReadinessReport(
-            checks: (0..<3).map { ReadinessCheck(id: "\($0)", title: "", passed: $0 < 2, detail: "", hint: "", records: []) },
+            checks: (0..<3).map {
+                ReadinessCheck(id: "\($0)", title: "", passed: $0 < 2, detail: "", hint: "", records: [])
+            },
             asOf: "")
         #expect(report.score == 67)
+    }
+
+    @Test func countsReadLikeSentences() {
+        #expect(
+            Readiness.counted(["A", "B"], one: "value", many: "values", minimum: 3) == "2 values of at least 3: A, B.")
+        #expect(Readiness.counted(["A", "B", "C"], one: "value", many: "values", minimum: 3) == "3 values: A, B, C.")
+        #expect(
+            Readiness.counted(["Fintech"], one: "target industry", many: "target industries", minimum: 3)
+                == "1 target industry of at least 3: Fintech.")
+        #expect(Readiness.counted([], one: "value", many: "values", minimum: 3) == "No values yet.")
+        let industries = check("target_industries", ["industries": [("i", ["name": "Health", "stance": "target"])]])
+        #expect(industries.detail == "1 target industry of at least 3: Health.")
     }
 }
