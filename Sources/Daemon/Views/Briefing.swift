@@ -100,7 +100,8 @@ struct Briefing {
             pick(answer, into: &general)
         }
         var answers: [QuestionAnswer] = []
-        for question in try documents(session, Catalog.questions).sorted(byKey: questionKey) { $0 < $1 } {
+        let questions = try documents(session, Catalog.questions).sorted(byKey: questionKey) { $0 < $1 }
+        for question in questions {
             let id = question["id"]!.stringValue!
             if let answer = tailored[id] {
                 answers.append(QuestionAnswer(question: question, answer: answer, tailored: true))
