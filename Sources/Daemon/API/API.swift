@@ -12,6 +12,8 @@ public struct APIConfiguration: Sendable {
     public var logRequests = true
     /// How often an idle event stream gets a heartbeat comment.
     public var heartbeatSeconds = 15.0
+    /// Milliseconds since the epoch: the date and instant the views (readiness) are computed for.
+    public var clock: @Sendable () -> Int64 = { ViewClock.wallMillis() }
 
     public init() {}
 }
@@ -79,6 +81,11 @@ final class API: HTTPHandler {
         case .history(let collection, let id): history(exchange, collection, id: id)
         case .collection(let collection): collectionRoute(exchange, collection)
         case .record(let collection, let id): recordRoute(exchange, collection, id: id)
+        case .readiness: readiness(exchange)
+        case .briefing(let id): briefing(exchange, opportunityID: id)
+        case .search: search(exchange)
+        case .export: export(exchange)
+        case .import: importExport(exchange)
         case .notFound:
             exchange.fail(.notFound("no route for \(request.path); see /openapi.yaml"))
         }
@@ -114,6 +121,11 @@ enum Route: Equatable {
     case history(String, id: String)
     case collection(String)
     case record(String, id: String)
+    case readiness
+    case briefing(id: String)
+    case search
+    case export
+    case `import`
     case notFound
 
     init(path: String) {
@@ -126,6 +138,10 @@ enum Route: Equatable {
         case "/v1/sync/changes": self = .syncChanges
         case "/v1/sync/status": self = .syncStatus
         case "/v1/events": self = .events
+        case "/v1/readiness": self = .readiness
+        case "/v1/search": self = .search
+        case "/v1/export": self = .export
+        case "/v1/import": self = .import
         default:
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
@@ -140,6 +156,10 @@ enum Route: Equatable {
                 self = .record(collection.name, id: String(parts[3]))
             } else if parts.count == 5, parts[4] == "history", RecordID.isValid(String(parts[3])) {
                 self = .history(collection.name, id: String(parts[3]))
+            } else if parts.count == 5, collection.name == Catalog.opportunities.name, parts[4] == "briefing",
+                RecordID.isValid(String(parts[3]))
+            {
+                self = .briefing(id: String(parts[3]))
             } else {
                 self = .notFound
             }
@@ -160,6 +180,11 @@ enum Route: Equatable {
         case .history(let c, _): return "/v1/\(c)/{id}/history"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
+        case .readiness: return "/v1/readiness"
+        case .briefing: return "/v1/opportunities/{id}/briefing"
+        case .search: return "/v1/search"
+        case .export: return "/v1/export"
+        case .import: return "/v1/import"
         case .notFound: return "unmatched"
         }
     }

@@ -13,7 +13,8 @@ public struct JobPrepCommand: ParsableCommand {
             $XDG_DATA_HOME/jobprep, else ~/.local/share/jobprep.
             """,
         subcommands: [
-            ServeCommand.self, SyncCommand.self, TokenCommand.self, CompactCommand.self, OpenAPICommand.self,
+            ServeCommand.self, SyncCommand.self, TokenCommand.self, ExportCommand.self, ImportCommand.self,
+            CompactCommand.self, OpenAPICommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

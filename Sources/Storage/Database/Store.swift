@@ -39,6 +39,8 @@ public final class Store: Sendable {
         let synchronous = options.durability == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // Views scan whole collections: map the file rather than copy it page by page (pread).
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
