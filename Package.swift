@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "Model", "Storage"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Sync", "Model"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model", "Sync"]),
     ]
 )
