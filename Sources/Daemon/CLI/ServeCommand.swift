@@ -37,6 +37,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
     var maxBodyBytes: Int = 1 << 20
 
+    @Option(name: .customLong("max-connections"), help: "Open connections at most (long-polls and event streams count).")
+    var maxConnections = 8192
+
     @Flag(inversion: .prefixedNo, help: "Log one line per request on stderr.")
     var logRequests = true
 
@@ -72,6 +75,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1 to 256") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body must be at least 1024") }
+        guard maxConnections >= 16 else { throw ValidationError("--max-connections must be at least 16") }
         for address in peer { _ = try PeerAddress(address) }
         guard peer.isEmpty || peerTokens.count == 1 || peerTokens.count == peer.count else {
             throw ValidationError("give one --peer-token for all peers or one per --peer")
@@ -90,6 +94,7 @@ struct ServeCommand: ParsableCommand {
         configuration.http.port = port
         configuration.http.threads = threads
         configuration.http.maxBodyBytes = maxBodyBytes
+        configuration.http.connectionLimit = maxConnections
         configuration.api.allowedHosts = allowedHosts
         configuration.api.corsOrigins = corsOrigins
         configuration.api.logRequests = logRequests

@@ -15,7 +15,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// The largest request body accepted; a larger one is answered 413.
     public var maxBodyBytes: Int = 1 << 20
     /// Concurrent connections accepted in all (`MHD_OPTION_CONNECTION_LIMIT`).
-    public var connectionLimit: Int = 1024
+    public var connectionLimit: Int = 8192
     /// Concurrent connections from one IP address; 0 means unlimited (every loopback client shares one IP).
     public var perIPConnectionLimit: Int = 0
     /// Bytes libmicrohttpd may use per connection for headers and buffers (`MHD_OPTION_CONNECTION_MEMORY_LIMIT`).
