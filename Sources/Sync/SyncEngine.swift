@@ -124,6 +124,21 @@ public struct SyncEngine {
         return report
     }
 
+    /// Pulls until the peer has nothing more (with a long-polling remote, that last fetch waits).
+    public func pull() throws -> SyncReport {
+        var report = SyncReport()
+        var checkpoint = try local.checkpoint(peer: peer)
+        try pull(&checkpoint, &report)
+        return report
+    }
+
+    /// Pushes everything the peer has not acknowledged yet.
+    public func push() throws -> SyncReport {
+        var report = SyncReport()
+        try push(try local.checkpoint(peer: peer), &report)
+        return report
+    }
+
     private func pull(_ checkpoint: inout SyncCheckpoint, _ report: inout SyncReport) throws {
         var cursor = checkpoint.pulled
         while true {

@@ -21,6 +21,8 @@ final class ContinuousSync: @unchecked Sendable {
     private var pushWanted = true
     private var subscription: CommitSignal.Subscription?
     private var threads: [Thread] = []
+    private var peers: [HTTPPeer] = []
+    private var running = 0
 
     init(store: Store, address: PeerAddress, token: String, caFile: String?, logger: Logger, metrics: Metrics) {
         self.store = store
@@ -33,8 +35,15 @@ final class ContinuousSync: @unchecked Sendable {
 
     func start() {
         subscription = store.commits.subscribe { [weak self] _ in self?.wakePusher() }
+        running = 2
         for name in ["pull", "push"] {
-            let thread = Thread { [self] in name == "pull" ? pullLoop() : pushLoop() }
+            let thread = Thread { [self] in
+                name == "pull" ? pullLoop() : pushLoop()
+                condition.lock()
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+            }
             thread.name = "jobprep-sync-\(name)"
             threads.append(thread)
             thread.start()
@@ -42,11 +51,18 @@ final class ContinuousSync: @unchecked Sendable {
         logger.info("syncing continuously with \(address)")
     }
 
+    /// Stops both loops, interrupting a long-poll in progress, and waits for them (briefly).
     func stop() {
         subscription = nil
         condition.lock()
         stopped = true
+        let peers = self.peers
         condition.broadcast()
+        condition.unlock()
+        for peer in peers { peer.interrupt() }
+        condition.lock()
+        let deadline = Date().addingTimeInterval(5)
+        while running > 0, condition.wait(until: deadline) {}
         condition.unlock()
     }
 
@@ -72,33 +88,15 @@ final class ContinuousSync: @unchecked Sendable {
     }
 
     private func pullLoop() {
-        let peer = HTTPPeer(address: address, token: token, caFile: caFile)
-        peer.waitSeconds = 25
+        let peer = makePeer(waitSeconds: 25)
+        let engine = SyncEngine(local: store, remote: peer, peer: address.description)
         var backoff = 1.0
         while !isStopped {
             do {
-                let checkpoint = try store.checkpoint(peer: address.description)
-                var cursor = checkpoint.pulled
-                repeat {
-                    let batch: ChangeBatch
-                    do {
-                        batch = try peer.fetch(after: cursor, limit: 5000, requester: store.nodeID)
-                    } catch SyncError.cursorCompacted {
-                        cursor = 0
-                        continue
-                    }
-                    if let known = checkpoint.peerNode, known != batch.nodeID, cursor != 0 {
-                        try store.resetPeer(address.description, node: batch.nodeID)
-                        cursor = 0
-                        continue
-                    }
-                    let counts = try store.applyPulled(batch, peer: address.description)
-                    if counts.applied > 0 { logger.info("pulled \(counts.applied) changes from \(address)") }
-                    cursor = batch.cursor
-                    if !batch.hasMore { break }
-                } while !isStopped
-                backoff = 1
+                let report = try engine.pull()
+                if report.pulled.applied > 0 { logger.info("pulled \(report.pulled.applied) changes from \(address)") }
                 metrics.recordSyncRun(outcome: "ok")
+                backoff = 1
             } catch {
                 metrics.recordSyncRun(outcome: "error")
                 failed(error, retryIn: backoff)
@@ -110,7 +108,8 @@ final class ContinuousSync: @unchecked Sendable {
     }
 
     private func pushLoop() {
-        let peer = HTTPPeer(address: address, token: token, caFile: caFile)
+        let peer = makePeer(waitSeconds: 0)
+        let engine = SyncEngine(local: store, remote: peer, peer: address.description)
         var backoff = 1.0
         while !isStopped {
             pause(5, untilPushWanted: true)
@@ -119,17 +118,8 @@ final class ContinuousSync: @unchecked Sendable {
             condition.unlock()
             if isStopped { break }
             do {
-                var checkpoint = try store.checkpoint(peer: address.description)
-                while true {
-                    let batch = try store.outgoing(after: checkpoint.pushed, limit: 5000, excluding: checkpoint.peerNode)
-                    if !batch.changes.isEmpty {
-                        let counts = try peer.send(batch.changes, from: store.nodeID)
-                        if counts.applied > 0 { logger.info("pushed \(counts.applied) changes to \(address)") }
-                    }
-                    if batch.cursor > checkpoint.pushed { try store.savePushed(through: batch.cursor, peer: address.description) }
-                    checkpoint.pushed = batch.cursor
-                    if !batch.hasMore { break }
-                }
+                let report = try engine.push()
+                if report.pushed.applied > 0 { logger.info("pushed \(report.pushed.applied) changes to \(address)") }
                 backoff = 1
             } catch {
                 failed(error, retryIn: backoff)
@@ -139,6 +129,16 @@ final class ContinuousSync: @unchecked Sendable {
             }
         }
         peer.close()
+    }
+
+    /// A peer connection of one loop, remembered so that ``stop()`` can interrupt a long-poll.
+    private func makePeer(waitSeconds: Int) -> HTTPPeer {
+        let peer = HTTPPeer(address: address, token: token, caFile: caFile)
+        peer.waitSeconds = waitSeconds
+        condition.lock()
+        peers.append(peer)
+        condition.unlock()
+        return peer
     }
 
     private func failed(_ error: Error, retryIn seconds: Double) {

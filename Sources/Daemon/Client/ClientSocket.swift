@@ -23,6 +23,8 @@ final class ClientSocket {
 
     deinit { close() }
 
+    var descriptor: Int32 { fd }
+
     func setTimeout(seconds: Int) {
         var tv = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -20,6 +20,8 @@ final class HTTPClient {
     private let defaultTimeout: Int
     private var socket: ClientSocket?
     private var buffer: [UInt8] = []
+    /// The connected descriptor, for ``interrupt()`` from another thread.
+    private let connected = Locked<Int32>(-1)
 
     init(address: PeerAddress, caFile: String?, timeoutSeconds: Int = 30) {
         self.address = address
@@ -28,9 +30,17 @@ final class HTTPClient {
     }
 
     func close() {
+        connected.withLock { $0 = -1 }
         socket?.close()
         socket = nil
         buffer.removeAll()
+    }
+
+    /// Shuts the connection down under a blocked read or write, which then fails.
+    func interrupt() {
+        connected.withLock { fd in
+            if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     func request(
@@ -58,6 +68,8 @@ final class HTTPClient {
         if socket == nil {
             socket = try ClientSocket(address, caFile: caFile, timeoutSeconds: timeout)
             buffer.removeAll()
+            let fd = socket!.descriptor
+            connected.withLock { $0 = fd }
         }
         socket!.setTimeout(seconds: timeout)
         do {

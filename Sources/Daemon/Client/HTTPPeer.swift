@@ -20,6 +20,9 @@ final class HTTPPeer: SyncRemote {
 
     func close() { client.close() }
 
+    /// Unblocks a request in progress on another thread (it fails); safe from any thread.
+    func interrupt() { client.interrupt() }
+
     private var auth: [(String, String)] { [("Authorization", "Bearer \(token)")] }
 
     func fetch(after cursor: Int64, limit: Int, requester: NodeID) throws -> ChangeBatch {
