@@ -31,6 +31,7 @@ extension Catalog {
                 h.combine(leaf.name)
                 h.combine(String(describing: leaf.type))
                 h.combine(leaf.readOnly ? "ro" : "rw")
+                h.combine(collection.field(leaf.name)?.required == true ? "required" : "optional")
             }
         }
         return h.hex
