@@ -1,0 +1,50 @@
+import Foundation
+import Model
+import Testing
+
+@testable import Daemon
+
+/// `POST /v1/sync/changes` refuses cells that would leave this replica in a state its own writes
+/// could not handle.
+@Suite struct SyncPushTests {
+    static let sender = "11111111111111111111111111111111"
+
+    private func push(_ client: APIClient, _ changes: [JSONValue]) throws -> TestResponse {
+        try client.post(
+            "/v1/sync/changes",
+            [
+                "node_id": .string(Self.sender), "protocol": 1,
+                "schema": .string(Catalog.fingerprint), "changes": .array(changes),
+            ])
+    }
+
+    private func cell(
+        _ collection: String, _ id: String, _ field: String, _ value: JSONValue, cl: Int64
+    ) -> JSONValue {
+        [
+            "collection": .string(collection), "id": .string(id), "field": .string(field), "value": value,
+            "cl": .int(cl), "hlc": "0000000000010000", "node": .string(Self.sender),
+        ]
+    }
+
+    /// A causal length near Int64.max once crashed the daemon on the next local delete (cl + 1).
+    @Test func aCausalLengthALocalWriteWouldOverflowIsRefused() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        let refused = try push(client, [cell("companies", "x", "_exists", true, cl: Int64.max)])
+        try refused.problem(422)
+        #expect(try refused.errorFields() == ["changes[0].cl"])
+
+        let max: Int64 = (1 << 53) - 1  // the greatest cl a push may carry
+        let accepted = try push(
+            client,
+            [
+                cell("companies", "x", "_exists", true, cl: max),
+                cell("companies", "x", "name", "Acme", cl: max),
+            ])
+        #expect(accepted.status == 200, "\(accepted.text)")
+        #expect(try client.delete("/v1/companies/x").status == 204)
+        #expect(try client.post("/v1/companies", ["id": "x", "name": "Acme again"]).status == 201)
+        #expect(try client.get("/healthz").status == 200)
+    }
+}
