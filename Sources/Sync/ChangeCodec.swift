@@ -50,7 +50,9 @@ public enum ChangeCodec {
                 }
             } else if let leaf = collection.leaf(field) {
                 if cl % 2 == 0 { errors.append(FieldError("\(path).cl", "must be odd for a field cell")) }
-                if !given.isNull {
+                if given.isNull, leaf.required {
+                    errors.append(FieldError("\(path).value", "is required and cannot be null (\(field))"))
+                } else if !given.isNull {
                     switch leaf.type.validate(given) {
                     case .valid(let stored): value = stored
                     case .invalid(let why): errors.append(FieldError("\(path).value", why))

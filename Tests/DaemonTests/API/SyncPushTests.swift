@@ -47,4 +47,15 @@ import Testing
         #expect(try client.post("/v1/companies", ["id": "x", "name": "Acme again"]).status == 201)
         #expect(try client.get("/healthz").status == 200)
     }
+
+    /// A cell is validated as a create validates its field: a required field is never null.
+    @Test func aRequiredFieldCannotBeClearedBySync() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        try client.create("values", ["id": "craft", "name": "Craft"])
+        let refused = try push(client, [cell("values", "craft", "name", nil, cl: 1), cell("values", "craft", "why", nil, cl: 1)])
+        try refused.problem(422)
+        #expect(try refused.errorFields() == ["changes[0].value"])
+        #expect(try client.get("/v1/values/craft").object()["name"] == "Craft")
+    }
 }
