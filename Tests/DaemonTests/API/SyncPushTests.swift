@@ -18,12 +18,19 @@ import Testing
             ])
     }
 
+    /// A clock reading of now, on the wire.
+    private var now: String {
+        let hex = String(UInt64(Date().timeIntervalSince1970 * 1000) << 16, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
     private func cell(
-        _ collection: String, _ id: String, _ field: String, _ value: JSONValue, cl: Int64
+        _ collection: String, _ id: String, _ field: String, _ value: JSONValue, cl: Int64,
+        hlc: String = "0000000000010000"
     ) -> JSONValue {
         [
             "collection": .string(collection), "id": .string(id), "field": .string(field), "value": value,
-            "cl": .int(cl), "hlc": "0000000000010000", "node": .string(Self.sender),
+            "cl": .int(cl), "hlc": .string(hlc), "node": .string(Self.sender),
         ]
     }
 
@@ -57,5 +64,23 @@ import Testing
         try refused.problem(422)
         #expect(try refused.errorFields() == ["changes[0].value"])
         #expect(try client.get("/v1/values/craft").object()["name"] == "Craft")
+    }
+
+    /// The profile is a singleton that always exists: a push can neither add a second one nor
+    /// delete it (GET and PATCH /v1/profile answered 404 for good after that).
+    @Test func theProfileSingletonCannotBeDuplicatedOrDeleted() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        let second = try push(client, [cell("profile", "x", "name", "Mallory", cl: 1)])
+        try second.problem(422)
+        #expect(try second.errorFields() == ["changes[0].id"])
+        let deleted = try push(client, [cell("profile", "profile", "_exists", false, cl: 2)])
+        try deleted.problem(422)
+        #expect(try deleted.errorFields() == ["changes[0].cl"])
+        let renamed = try push(client, [cell("profile", "profile", "name", "Ana", cl: 1, hlc: now)])
+        #expect(renamed.status == 200, "\(renamed.text)")
+        #expect(try client.get("/v1/profile").object()["name"] == "Ana")
+        let export = try client.get("/v1/export").object()
+        #expect(export["collections"]?.objectValue?["profile"]?.arrayValue?.count == 1)
     }
 }
