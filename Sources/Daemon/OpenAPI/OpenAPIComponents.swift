@@ -104,7 +104,20 @@ enum OpenAPIComponents {
         var ref: OrderedJSON { ["$ref": .string("#/components/responses/\(name)")] }
 
         /// The response component: the problem, with its status and types pinned.
-        var component: OrderedJSON {
+        var component: OrderedJSON { component(description: description, examples: examples) }
+
+        /// Examples of the problem, made by the code that makes it for real.
+        var examples: [(String, OrderedJSON)] {
+            switch self {
+            case .validationFailed: [("validation", ["$ref": "#/components/examples/ValidationProblem"])]
+            default: []
+            }
+        }
+
+        /// The problem response with this status and these types, described for one use.
+        func component(
+            description: String, types: [String]? = nil, examples: [(String, OrderedJSON)]
+        ) -> OrderedJSON {
             var response: [(String, OrderedJSON)] = [("description", .string(description))]
             if !headers.isEmpty { response.append(("headers", .object(headers))) }
             var media: [(String, OrderedJSON)] = [
@@ -115,7 +128,7 @@ enum OpenAPIComponents {
                             ["$ref": .string(OpenAPISchemas.ref("Problem"))],
                             [
                                 "properties": [
-                                    "type": ["enum": .array(problemTypes.map(OrderedJSON.string))],
+                                    "type": ["enum": .array((types ?? problemTypes).map(OrderedJSON.string))],
                                     "status": ["const": .int(Int64(status))],
                                 ]
                             ],
@@ -123,14 +136,33 @@ enum OpenAPIComponents {
                     ]
                 )
             ]
-            if self == .validationFailed {
-                media.append(("examples", ["validation": ["$ref": "#/components/examples/ValidationProblem"]]))
-            }
+            if !examples.isEmpty { media.append(("examples", .object(examples))) }
             response.append(("content", ["application/problem+json": .object(media)]))
             return .object(response)
         }
 
-        private func urn(_ kind: String) -> String { "urn:jobprep:problem:\(kind)" }
+        func urn(_ kind: String) -> String { "urn:jobprep:problem:\(kind)" }
+    }
+
+    /// An error response that a few operations give for a narrower reason than the shared one: the
+    /// shared status and schema, with a description, problem types and examples of its own.
+    struct ErrorVariant {
+        /// The component's name under `#/components/responses`.
+        let name: String
+        let base: ErrorResponse
+        let description: String
+        /// The problem kinds (`bad-request`), when narrower than the base's.
+        var kinds: [String]? = nil
+        /// Examples made by the code that makes the problem for real.
+        var examples: [(name: String, summary: String, value: JSONValue)] = []
+
+        var ref: OrderedJSON { ["$ref": .string("#/components/responses/\(name)")] }
+
+        var component: OrderedJSON {
+            base.component(
+                description: description, types: kinds.map { $0.map(base.urn) },
+                examples: examples.map { ($0.name, ["summary": .string($0.summary), "value": OrderedJSON($0.value)]) })
+        }
     }
 
     // MARK: Shared schemas

@@ -61,6 +61,11 @@ struct OpenAPIDocumentBuilder {
     private var tags: OrderedJSON {
         var tags: [OrderedJSON] = Catalog.all.map { ["name": .string($0.name), "description": .string($0.summary)] }
         tags.append(["name": "batch", "description": "Several writes in one transaction."])
+        tags.append([
+            "name": "views",
+            "description":
+                "Views computed from the data: the readiness checklist, an interview briefing, full-text search, and the whole dataset as an export (or a printable prep sheet) that `POST /v1/import` takes back.",
+        ])
         tags.append(["name": "system", "description": "Health, metrics and this document; no token needed."])
         return .array(tags)
     }
@@ -76,6 +81,7 @@ struct OpenAPIDocumentBuilder {
             }
         }
         paths.append(("/v1/batch", batchPath))
+        paths += viewPaths
         paths += systemPaths
         return .object(paths)
     }
@@ -100,12 +106,18 @@ struct OpenAPIDocumentBuilder {
             ("BatchOperationProblem", OpenAPIComponents.batchOperationProblem),
             ("Health", OpenAPIComponents.health),
         ]
+        schemas += OpenAPIViewSchemas.schemas
+        let variants = OpenAPIViewSchemas.variants
+        var examples = OpenAPIExamples.components.members ?? []
+        examples += OpenAPIViewExamples.components.map {
+            OrderedJSON.Member(key: $0.0, value: $0.1)
+        }
         return [
             "schemas": .object(schemas),
             "parameters": OpenAPIComponents.parameters,
             "headers": OpenAPIComponents.headers,
-            "responses": .object(ErrorResponse.allCases.map { ($0.name, $0.component) }),
-            "examples": OpenAPIExamples.components,
+            "responses": .object(ErrorResponse.allCases.map { ($0.name, $0.component) } + variants.map { ($0.name, $0.component) }),
+            "examples": .object(examples),
             "securitySchemes": [
                 "bearerAuth": [
                     "type": "http", "scheme": "bearer",
@@ -423,10 +435,10 @@ struct OpenAPIDocumentBuilder {
     /// An operation: success responses first, then its error statuses in order, each a reference to
     /// the shared response, with a description of its own where this operation answers it for a
     /// narrower reason.
-    private func operation(
+    func operation(
         _ id: String, tag: String, summary: String, security: OrderedJSON? = nil, description: String? = nil,
         parameters: [OrderedJSON] = [], requestBody: OrderedJSON? = nil, responses: [(String, OrderedJSON)],
-        errors: [(ErrorResponse, String?)]
+        errors: [(ErrorResponse, String?)], variants: [OpenAPIComponents.ErrorVariant] = []
     ) -> OrderedJSON {
         var operation: [(String, OrderedJSON)] = [
             ("tags", [.string(tag)]), ("summary", .string(summary)),
@@ -436,11 +448,15 @@ struct OpenAPIDocumentBuilder {
         if let security { operation.append(("security", security)) }
         if !parameters.isEmpty { operation.append(("parameters", .array(parameters))) }
         if let requestBody { operation.append(("requestBody", requestBody)) }
-        var all = responses
-        for (error, description) in errors.sorted(by: { $0.0.status < $1.0.status }) {
+        var failures: [(status: Int, ref: OrderedJSON)] = errors.map { error, description in
             var ref = error.ref
             if let description { ref.set("description", .string(description)) }
-            all.append((String(error.status), ref))
+            return (error.status, ref)
+        }
+        failures += variants.map { ($0.base.status, $0.ref) }
+        var all = responses
+        for failure in failures.sorted(by: { $0.status < $1.status }) {
+            all.append((String(failure.status), failure.ref))
         }
         operation.append(("responses", .object(all)))
         return .object(operation)

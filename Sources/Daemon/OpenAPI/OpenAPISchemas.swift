@@ -104,6 +104,46 @@ enum OpenAPISchemas {
         ])
     }
 
+    /// A record in a document `POST /v1/import` accepts: the fields as for a create (read-only ones
+    /// too), with the id and the timestamps required.
+    static func importRecord(_ collection: CollectionSpec) -> OrderedJSON {
+        let id: OrderedJSON =
+            collection.isSingleton
+            ? ["description": .string("Always `\(Catalog.profileID)`."), "const": .string(Catalog.profileID)]
+            : ["description": "The record's id.", "type": "string", "pattern": .string(idPattern)]
+        var properties: [(String, OrderedJSON)] = [("id", id)]
+        for field in collection.fields {
+            var schema = requestField(field)
+            if !field.defaultValue.isNull { schema.set("default", OrderedJSON(field.defaultValue)) }
+            properties.append((field.name, schema))
+        }
+        func timestamp(_ description: String) -> OrderedJSON {
+            ["description": .string(description), "type": "string", "format": "date-time"]
+        }
+        properties += [
+            (
+                "created_at",
+                timestamp(
+                    "When the record was created: an RFC 3339 date-time from 1970 on, at most 5 minutes ahead of the server's clock.")
+            ),
+            ("updated_at", timestamp("When it last changed: not before `created_at`, at most 5 minutes ahead of the server's clock.")),
+            ("version", ["description": "Ignored: the version is recomputed.", "type": "string"]),
+        ]
+        let required = ["id"] + collection.fields.filter(\.required).map(\.name) + ["created_at", "updated_at"]
+        return .object([
+            ("type", "object"),
+            (
+                "description",
+                .string(
+                    "A `\(collection.name)` record to import: the fields as for a create (omitted ones get their default, else null), with its id and timestamps; unknown fields are refused with 422."
+                )
+            ),
+            ("required", .array(required.map(OrderedJSON.string))),
+            ("additionalProperties", false),
+            ("properties", .object(properties)),
+        ])
+    }
+
     /// One page of a list.
     static func list(_ collection: CollectionSpec) -> OrderedJSON {
         [
