@@ -66,6 +66,7 @@ struct OpenAPIDocumentBuilder {
             "description":
                 "Views computed from the data: the readiness checklist, an interview briefing, full-text search, and the whole dataset as an export (or a printable prep sheet) that `POST /v1/import` takes back.",
         ])
+        tags.append(["name": "sync", "description": .string(OpenAPISyncSchemas.protocolDescription)])
         tags.append(["name": "system", "description": "Health, metrics and this document; no token needed."])
         return .array(tags)
     }
@@ -78,10 +79,12 @@ struct OpenAPIDocumentBuilder {
             } else {
                 paths.append(("/v1/\(collection.name)", collectionPath(collection)))
                 paths.append(("/v1/\(collection.name)/{id}", recordPath(collection)))
+                paths.append(("/v1/\(collection.name)/{id}/history", historyPath(collection)))
             }
         }
         paths.append(("/v1/batch", batchPath))
         paths += viewPaths
+        paths += syncPaths
         paths += systemPaths
         return .object(paths)
     }
@@ -107,9 +110,10 @@ struct OpenAPIDocumentBuilder {
             ("Health", OpenAPIComponents.health),
         ]
         schemas += OpenAPIViewSchemas.schemas
-        let variants = OpenAPIViewSchemas.variants
+        schemas += OpenAPISyncSchemas.schemas
+        let variants = OpenAPIViewSchemas.variants + OpenAPISyncSchemas.variants
         var examples = OpenAPIExamples.components.members ?? []
-        examples += OpenAPIViewExamples.components.map {
+        examples += (OpenAPIViewExamples.components + OpenAPISyncExamples.components).map {
             OrderedJSON.Member(key: $0.0, value: $0.1)
         }
         return [
