@@ -167,8 +167,12 @@ enum OpenAPISchemas {
 
     // MARK: Fields
 
-    /// A field as served: nullable unless required; a nested object is always an object whose leaves
-    /// are all present.
+    /// A field as served: nullable, required fields too; a nested object is always an object whose
+    /// leaves are all present.
+    ///
+    /// Every write of this replica sets the required fields, but a record's existence is its causal
+    /// length (see the `sync` tag): cells of a record that arrive without its create, or a create whose
+    /// field cells a compacted log sends on a later page, make it visible before those fields are set.
     private static func responseField(_ field: FieldSpec) -> OrderedJSON {
         var schema: OrderedJSON
         if case .object(let children) = field.type {
@@ -180,9 +184,9 @@ enum OpenAPISchemas {
                 ("properties", .object(properties)),
             ])
         } else {
-            schema = typeSchema(field.type, nullable: !field.required, served: true)
+            schema = typeSchema(field.type, nullable: true, served: true)
         }
-        annotate(&schema, field)
+        annotate(&schema, field, served: true)
         if field.readOnly { schema.set("readOnly", true) }
         return schema
     }
@@ -205,13 +209,18 @@ enum OpenAPISchemas {
         return schema
     }
 
-    private static func annotate(_ schema: inout OrderedJSON, _ field: FieldSpec) {
+    private static func annotate(_ schema: inout OrderedJSON, _ field: FieldSpec, served: Bool = false) {
         var description = field.summary
         if let target = field.type.referencedCollection {
             let what =
                 field.type == .reference(target)
                 ? "The id of a live `\(target)` record" : "Ids of live `\(target)` records"
             description += (description.isEmpty ? "" : " ") + what + "; a dangling id is refused with 422."
+        }
+        if served, field.required {
+            description +=
+                (description.isEmpty ? "" : " ")
+                + "Required: every create sets it and no write clears it. Null only in a record that sync made visible before the cell setting it arrived (see the `sync` tag)."
         }
         if !description.isEmpty, case .object(let members) = schema {
             // The description first: the field reads like documentation, then its constraints.
