@@ -39,9 +39,12 @@ public enum ChangeCodec {
         if let collection, collection.isSingleton {
             // The singleton is made by the seed on every replica and lives once: one id, never deleted.
             if let id, id != Catalog.profileID {
-                errors.append(FieldError("\(path).id", "must be \"\(Catalog.profileID)\" for the \(collection.name) singleton"))
+                errors.append(
+                    FieldError("\(path).id", "must be \"\(Catalog.profileID)\" for the \(collection.name) singleton"))
             }
-            if let cl, cl != 1 { errors.append(FieldError("\(path).cl", "must be 1 for the \(collection.name) singleton")) }
+            if let cl, cl != 1 {
+                errors.append(FieldError("\(path).cl", "must be 1 for the \(collection.name) singleton"))
+            }
         }
         let hlc = object["hlc"]?.stringValue.flatMap(HLC.init(hex:))
         if hlc == nil { errors.append(FieldError("\(path).hlc", "must be 16 lowercase hex digits")) }

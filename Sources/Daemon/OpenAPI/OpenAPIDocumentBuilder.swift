@@ -120,7 +120,8 @@ struct OpenAPIDocumentBuilder {
             "schemas": .object(schemas),
             "parameters": OpenAPIComponents.parameters,
             "headers": OpenAPIComponents.headers,
-            "responses": .object(ErrorResponse.allCases.map { ($0.name, $0.component) } + variants.map { ($0.name, $0.component) }),
+            "responses": .object(
+                ErrorResponse.allCases.map { ($0.name, $0.component) } + variants.map { ($0.name, $0.component) }),
             "examples": .object(examples),
             "securitySchemes": [
                 "bearerAuth": [

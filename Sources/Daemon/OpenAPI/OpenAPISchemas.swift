@@ -124,9 +124,14 @@ enum OpenAPISchemas {
             (
                 "created_at",
                 timestamp(
-                    "When the record was created: an RFC 3339 date-time from 1970 on, at most 5 minutes ahead of the server's clock.")
+                    "When the record was created: an RFC 3339 date-time from 1970 on, at most 5 minutes ahead of the server's clock."
+                )
             ),
-            ("updated_at", timestamp("When it last changed: not before `created_at`, at most 5 minutes ahead of the server's clock.")),
+            (
+                "updated_at",
+                timestamp(
+                    "When it last changed: not before `created_at`, at most 5 minutes ahead of the server's clock.")
+            ),
             ("version", ["description": "Ignored: the version is recomputed.", "type": "string"]),
         ]
         let required = ["id"] + collection.fields.filter(\.required).map(\.name) + ["created_at", "updated_at"]

@@ -48,31 +48,41 @@ extension OpenAPIDocumentBuilder {
                     "name": "wait", "in": "query",
                     "description":
                         "Long-poll: when nothing follows `since`, hold the request up to this many seconds until a write commits, then answer with it (or with an empty page when none came). 0: answer at once.",
-                    "schema": ["type": "integer", "minimum": 0, "maximum": .int(Int64(API.maxWaitSeconds)), "default": 0],
+                    "schema": [
+                        "type": "integer", "minimum": 0, "maximum": .int(Int64(API.maxWaitSeconds)), "default": 0,
+                    ],
                     "examples": ["now": ["value": 0], "briefly": ["summary": "Wait up to 2 seconds", "value": 2]],
                 ],
                 [
                     "name": "node_id", "in": "query",
                     "description": """
-                        The caller's node id. Rows the server received from that node are left out (the caller has \
-                        them), and so are the built-in seed rows (node `00000000000000000000000000000000`), which \
-                        every jobprepd replica makes itself: a client that does not make the seed itself omits \
-                        `node_id` (at least on its first pull from 0) and gets everything; cells it sent come back \
-                        and merge as duplicates.
-                        """,
+                    The caller's node id. Rows the server received from that node are left out (the caller has \
+                    them), and so are the built-in seed rows (node `00000000000000000000000000000000`), which \
+                    every jobprepd replica makes itself: a client that does not make the seed itself omits \
+                    `node_id` (at least on its first pull from 0) and gets everything; cells it sent come back \
+                    and merge as duplicates.
+                    """,
                     "schema": ["type": "string", "pattern": .string(OpenAPISyncSchemas.nodePattern)],
                 ],
                 OpenAPISyncSchemas.protocolParameter,
                 OpenAPISyncSchemas.schemaParameter,
             ],
-            responses: [("200", jsonResponse("A page of the change log.", schema: "ChangePage", examples: ["page": "ChangePage"]))],
+            responses: [
+                (
+                    "200",
+                    jsonResponse("A page of the change log.", schema: "ChangePage", examples: ["page": "ChangePage"])
+                )
+            ],
             errors: [
                 (
                     .badRequest,
                     "`protocol` or `schema` is missing (`bad-request`), or a parameter is not valid or not one of this endpoint's (`invalid-query`; `errors` names each one)."
                 ),
                 (.unauthorized, nil), Self.hostOnly,
-                (.incompatible, "`protocol` or `schema` differs from the server's (`incompatible`); nothing is served."),
+                (
+                    .incompatible,
+                    "`protocol` or `schema` differs from the server's (`incompatible`); nothing is served."
+                ),
                 (.cursorExpired, nil), (.internalError, nil), (.unavailable, nil),
             ])
     }
@@ -106,7 +116,10 @@ extension OpenAPIDocumentBuilder {
                 )
             ],
             errors: [
-                (.badRequest, "The body is not JSON (`malformed-json`), or `protocol` or `schema` is missing (`bad-request`)."),
+                (
+                    .badRequest,
+                    "The body is not JSON (`malformed-json`), or `protocol` or `schema` is missing (`bad-request`)."
+                ),
                 (.unauthorized, nil),
                 (
                     .forbidden,
@@ -127,7 +140,9 @@ extension OpenAPIDocumentBuilder {
                 `log.compacted_through` gets 410), and the checkpoints of the peers this replica syncs with \
                 (`jobprepd sync`, `jobprepd serve --peer`). Any token scope may read it.
                 """,
-            responses: [("200", jsonResponse("Where sync stands.", schema: "SyncStatus", examples: ["status": "SyncStatus"]))],
+            responses: [
+                ("200", jsonResponse("Where sync stands.", schema: "SyncStatus", examples: ["status": "SyncStatus"]))
+            ],
             errors: [(.unauthorized, nil), Self.hostOnly, (.internalError, nil), (.unavailable, nil)])
     }
 
@@ -156,7 +171,8 @@ extension OpenAPIDocumentBuilder {
             parameters: [
                 [
                     "name": "since", "in": "query",
-                    "description": "Start after this log sequence (a cursor or event id); the only query parameter taken.",
+                    "description":
+                        "Start after this log sequence (a cursor or event id); the only query parameter taken.",
                     "schema": ["type": "integer", "minimum": 0, "maximum": .int(Int64.max)],
                 ],
                 [
@@ -169,7 +185,8 @@ extension OpenAPIDocumentBuilder {
                 (
                     "200",
                     [
-                        "description": "The stream of events; it ends only when the client goes away or the daemon stops.",
+                        "description":
+                            "The stream of events; it ends only when the client goes away or the daemon stops.",
                         "headers": [
                             "Cache-Control": [
                                 "description": "Streams are never cached.", "required": true,
@@ -288,17 +305,19 @@ enum OpenAPISyncSchemas {
     static var change: OrderedJSON {
         [
             "description": """
-                One change cell: a field of a record set to a value at a clock reading. The greatest key \
-                (`cl`, `hlc`, `node`) wins its field; an equal key is the same cell again. `field` is a leaf field \
-                of the collection (the schema `<Collection>Change` lists them with their values; nested profile \
-                fields as `compensation.currency`) or `_exists` (`ExistenceChange`).
-                """,
+            One change cell: a field of a record set to a value at a clock reading. The greatest key \
+            (`cl`, `hlc`, `node`) wins its field; an equal key is the same cell again. `field` is a leaf field \
+            of the collection (the schema `<Collection>Change` lists them with their values; nested profile \
+            fields as `compensation.currency`) or `_exists` (`ExistenceChange`).
+            """,
             "type": "object",
             "required": ["collection", "id", "field", "value", "cl", "hlc", "node"],
             "additionalProperties": false,
             "properties": [
                 "collection": ["type": "string", "enum": collectionNames],
-                "id": ["description": "The record's id.", "type": "string", "pattern": .string(OpenAPISchemas.idPattern)],
+                "id": [
+                    "description": "The record's id.", "type": "string", "pattern": .string(OpenAPISchemas.idPattern),
+                ],
                 "field": ["description": "A leaf field of the collection, or `_exists`.", "type": "string"],
                 "value": [
                     "description":
@@ -340,7 +359,8 @@ enum OpenAPISyncSchemas {
                             "title": .string(singleton.name),
                             "properties": [
                                 "collection": ["const": .string(singleton.name)],
-                                "id": ["const": .string(Catalog.profileID)], "value": ["const": true], "cl": ["const": 1],
+                                "id": ["const": .string(Catalog.profileID)], "value": ["const": true],
+                                "cl": ["const": 1],
                             ],
                         ]
                     }),
@@ -352,8 +372,13 @@ enum OpenAPISyncSchemas {
         let leaves = collection.leaves
         let variants: [OrderedJSON] = leaves.map { leaf in
             var value = OpenAPISchemas.typeSchema(leaf.type, nullable: !leaf.required, served: true)
-            if !leaf.summary.isEmpty { value = .object([OrderedJSON.Member(key: "description", value: .string(leaf.summary))] + (value.members ?? [])) }
-            return ["title": .string(leaf.name), "properties": ["field": ["const": .string(leaf.name)], "value": value]]
+            if !leaf.summary.isEmpty {
+                value = .object(
+                    [OrderedJSON.Member(key: "description", value: .string(leaf.summary))] + (value.members ?? []))
+            }
+            return [
+                "title": .string(leaf.name), "properties": ["field": ["const": .string(leaf.name)], "value": value],
+            ]
         }
         var description = "A field cell of `\(collection.name)` (its `cl` is odd): `value` is the field's value"
         description += leaves.contains(where: \.required) ? ", never null for a required field." : "."
@@ -390,7 +415,9 @@ enum OpenAPISyncSchemas {
                     "type": "string", "pattern": .string(sequencePattern),
                 ],
                 "has_more": ["description": "More rows follow: pull again at once.", "type": "boolean"],
-                "node_id": node("The server's node id. A different one than last time means another replica (restored or replaced): start over from 0."),
+                "node_id": node(
+                    "The server's node id. A different one than last time means another replica (restored or replaced): start over from 0."
+                ),
                 "protocol": ["type": "integer", "const": .int(Int64(SyncProtocol.version))],
                 "schema": ["type": "string", "const": .string(Catalog.fingerprint)],
             ],
@@ -439,13 +466,17 @@ enum OpenAPISyncSchemas {
                 "node_id": node("This replica's node id."),
                 "clock": hlc.with("description", "The last clock reading this replica gave or saw."),
                 "protocol": ["type": "integer", "const": .int(Int64(SyncProtocol.version))],
-                "schema": ["description": "The schema fingerprint to send.", "type": "string", "const": .string(Catalog.fingerprint)],
+                "schema": [
+                    "description": "The schema fingerprint to send.", "type": "string",
+                    "const": .string(Catalog.fingerprint),
+                ],
                 "log": [
                     "type": "object",
                     "required": ["last_sequence", "rows", "compacted_through"],
                     "additionalProperties": false,
                     "properties": [
-                        "last_sequence": sequence.with("description", "The latest log sequence ever assigned (0: none yet)."),
+                        "last_sequence": sequence.with(
+                            "description", "The latest log sequence ever assigned (0: none yet)."),
                         "rows": sequence.with("description", "Writes the log holds now."),
                         "compacted_through": sequence.with(
                             "description", "Compaction horizon: a pull with `0 < since <` this gets 410."),
@@ -456,7 +487,9 @@ enum OpenAPISyncSchemas {
                     "type": "array",
                     "items": [
                         "type": "object",
-                        "required": ["url", "node_id", "pulled_cursor", "pushed_sequence", "last_sync_at", "last_error"],
+                        "required": [
+                            "url", "node_id", "pulled_cursor", "pushed_sequence", "last_sync_at", "last_error",
+                        ],
                         "additionalProperties": false,
                         "properties": [
                             "url": ["description": "The peer as given to `--peer`.", "type": "string"],
@@ -490,7 +523,9 @@ enum OpenAPISyncSchemas {
             "additionalProperties": false,
             "properties": [
                 "event": ["type": "string", "const": "change"],
-                "id": ["description": "The write's log sequence.", "type": "string", "pattern": .string(sequencePattern)],
+                "id": [
+                    "description": "The write's log sequence.", "type": "string", "pattern": .string(sequencePattern),
+                ],
                 "data": [
                     "description": "`ChangeEvent` as JSON, on one line.", "type": "string",
                     "contentMediaType": "application/json", "contentSchema": ref("ChangeEvent"),

@@ -21,7 +21,9 @@ enum OpenAPISyncExamples {
         _ node: NodeID
     ) -> JSONValue {
         ChangeCodec.encode(
-            Change(collection: collection.name, id: id, field: field, value: value, key: CellKey(cl: cl, hlc: hlc, node: node)))
+            Change(
+                collection: collection.name, id: id, field: field, value: value,
+                key: CellKey(cl: cl, hlc: hlc, node: node)))
     }
 
     /// A value created on the laptop, then re-ranked on the server.
@@ -90,7 +92,9 @@ enum OpenAPISyncExamples {
         "event": "change",
         "data": .string(
             JSONWriter().string([
-                "changes": [cell(Catalog.values, "craft", "why", "Work I am proud of", hlc("2026-03-05T08:00:01.500Z"), server)],
+                "changes": [
+                    cell(Catalog.values, "craft", "why", "Work I am proud of", hlc("2026-03-05T08:00:01.500Z"), server)
+                ],
                 "cursor": "43",
             ])),
     ]
@@ -168,7 +172,10 @@ enum OpenAPISyncExamples {
             ["summary": .string(summary), "value": OrderedJSON(value)]
         }
         return [
-            ("ChangePage", example("A value created on a laptop and re-ranked on the server; nothing more to pull", changePage)),
+            (
+                "ChangePage",
+                example("A value created on a laptop and re-ranked on the server; nothing more to pull", changePage)
+            ),
             ("PushRequest", example("A phone's offline work: an answer created, then rewritten", pushRequest)),
             ("PushResult", example("The phone's push, the first time", pushResult)),
             ("PushResultAgain", example("The same push again: every cell already known", pushResultAgain)),

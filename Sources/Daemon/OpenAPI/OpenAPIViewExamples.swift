@@ -8,7 +8,8 @@ enum OpenAPIViewExamples {
     // MARK: Records the examples share
 
     static let company = OpenAPIExamples.record(
-        Catalog.companies, id: "acme", ["name": "Acme", "industry": "Fintech", "mission": "Payments without paperwork"],
+        Catalog.companies, id: "acme",
+        ["name": "Acme", "industry": "Fintech", "mission": "Payments without paperwork"],
         created: "2026-11-26T19:51:26.514Z", updated: "2026-11-26T19:51:26.514Z")
 
     static let opportunity = OpenAPIExamples.record(
@@ -55,7 +56,8 @@ enum OpenAPIViewExamples {
         ], created: "2026-11-26T19:51:26.517Z", updated: "2026-11-26T19:51:26.517Z")
 
     static let profile = OpenAPIExamples.record(
-        Catalog.profile, id: Catalog.profileID, ["name": "Ana", "compensation": ["currency": "EUR", "base_target": 95000]],
+        Catalog.profile, id: Catalog.profileID,
+        ["name": "Ana", "compensation": ["currency": "EUR", "base_target": 95000]],
         created: "2026-01-01T00:00:00.000Z", updated: "2026-11-26T19:51:26.514Z")
 
     static let value = OpenAPIExamples.record(
@@ -197,7 +199,10 @@ enum OpenAPIViewExamples {
     static let searchPage: JSONValue = [
         "items": [
             ["collection": "stories", "id": "ledger", "field": "title", "snippet": "<mark>Ledger</mark> rewrite"],
-            ["collection": "stories", "id": "ledger", "field": "design", "snippet": "Event-sourced <mark>ledger</mark>"],
+            [
+                "collection": "stories", "id": "ledger", "field": "design",
+                "snippet": "Event-sourced <mark>ledger</mark>",
+            ],
         ],
         "next_cursor": .string(SearchRequest(text: "ledger", limit: 2).cursor(after: 2)),
     ]
@@ -298,7 +303,9 @@ enum OpenAPIViewExamples {
             "format": "jobprep-export/0",
             "collections": [
                 "nope": [],
-                "values": [["id": "not an id", "created_at": "yesterday", "updated_at": "2026-03-01T09:30:00.000Z", "name": 7]],
+                "values": [
+                    ["id": "not an id", "created_at": "yesterday", "updated_at": "2026-03-01T09:30:00.000Z", "name": 7]
+                ],
             ],
         ]
         let now = CalendarDate.parseDateTime("2026-11-26T19:51:26.514Z")!

@@ -9,7 +9,10 @@ extension OpenAPIDocumentBuilder {
     var viewPaths: [(String, OrderedJSON)] {
         [
             ("/v1/readiness", ["get": readiness]),
-            ("/v1/opportunities/{id}/briefing", ["parameters": [["$ref": "#/components/parameters/RecordID"]], "get": briefing]),
+            (
+                "/v1/opportunities/{id}/briefing",
+                ["parameters": [["$ref": "#/components/parameters/RecordID"]], "get": briefing]
+            ),
             ("/v1/search", ["get": search]),
             ("/v1/export", ["get": export]),
             ("/v1/import", ["post": importDataset]),
@@ -18,13 +21,17 @@ extension OpenAPIDocumentBuilder {
 
     private static let readErrors: [(ErrorResponse, String?)] = [
         (.unauthorized, nil),
-        (.forbidden, "The token has scope `sync`, which cannot read the dataset (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."),
+        (
+            .forbidden,
+            "The token has scope `sync`, which cannot read the dataset (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."
+        ),
         (.internalError, nil), (.unavailable, nil),
     ]
 
     private var readiness: OrderedJSON {
         operation(
-            "getReadiness", tag: "views", summary: "The preparation checklist, each check naming the records that fail it",
+            "getReadiness", tag: "views",
+            summary: "The preparation checklist, each check naming the records that fail it",
             description: """
                 Every check of the guide, in this order: `values` (at least three), `target_industries` (at least \
                 three with stance target), `ideal_role` (profile.ideal_role, or a general answer to the built-in \
@@ -43,14 +50,18 @@ extension OpenAPIDocumentBuilder {
                 checks, 0–100, rounded.
                 """,
             responses: [
-                ("200", jsonResponse("The checklist.", schema: "ReadinessReport", examples: ["report": "ReadinessReport"]))
+                (
+                    "200",
+                    jsonResponse("The checklist.", schema: "ReadinessReport", examples: ["report": "ReadinessReport"])
+                )
             ],
             errors: Self.readErrors, variants: [OpenAPIViewSchemas.noQuery])
     }
 
     private var briefing: OrderedJSON {
         operation(
-            "getOpportunityBriefing", tag: "views", summary: "Everything to read before an interview for one opportunity",
+            "getOpportunityBriefing", tag: "views",
+            summary: "Everything to read before an interview for one opportunity",
             description: """
                 The opportunity, its company, role and status; the pitch (the one pitch_id names, else one tailored \
                 to the opportunity, else to its company, else the general one with all three parts updated last; \
@@ -64,7 +75,13 @@ extension OpenAPIDocumentBuilder {
                 as a page to read on a phone (short sections, lists, no tables); all user text is escaped so that \
                 it cannot break the page. Any other `Accept` gets JSON.
                 """,
-            responses: [("200", negotiatedResponse("The briefing.", schema: "Briefing", json: "Briefing", markdown: "BriefingMarkdown"))],
+            responses: [
+                (
+                    "200",
+                    negotiatedResponse(
+                        "The briefing.", schema: "Briefing", json: "Briefing", markdown: "BriefingMarkdown")
+                )
+            ],
             errors: Self.readErrors, variants: [OpenAPIViewSchemas.noQuery, OpenAPIViewSchemas.opportunityNotFound])
     }
 
@@ -92,9 +109,11 @@ extension OpenAPIDocumentBuilder {
             parameters: [
                 [
                     "name": "q", "in": "query", "required": true,
-                    "description": "The words: at least one character that is not white space, at most 1,000 characters.",
+                    "description":
+                        "The words: at least one character that is not white space, at most 1,000 characters.",
                     "schema": [
-                        "type": "string", "minLength": 1, "maxLength": .int(Int64(API.maxSearchLength)), "pattern": #"\S"#,
+                        "type": "string", "minLength": 1, "maxLength": .int(Int64(API.maxSearchLength)),
+                        "pattern": #"\S"#,
                     ],
                     "examples": [
                         "words": example("ledger rewrite"),
@@ -107,7 +126,8 @@ extension OpenAPIDocumentBuilder {
                     "name": "limit", "in": "query", "description": "How many hits a page holds at most.",
                     "schema": [
                         "type": "integer", "minimum": .int(Int64(API.searchLimits.lowerBound)),
-                        "maximum": .int(Int64(API.searchLimits.upperBound)), "default": .int(Int64(SearchRequest().limit)),
+                        "maximum": .int(Int64(API.searchLimits.upperBound)),
+                        "default": .int(Int64(SearchRequest().limit)),
                     ],
                 ],
                 [
@@ -116,7 +136,12 @@ extension OpenAPIDocumentBuilder {
                     "schema": ["type": "string"],
                 ],
             ],
-            responses: [("200", jsonResponse("A page of hits, best first.", schema: "SearchPage", examples: ["page": "SearchPage"]))],
+            responses: [
+                (
+                    "200",
+                    jsonResponse("A page of hits, best first.", schema: "SearchPage", examples: ["page": "SearchPage"])
+                )
+            ],
             errors: Self.readErrors, variants: [OpenAPIViewSchemas.searchInvalidQuery])
     }
 
@@ -137,7 +162,12 @@ extension OpenAPIDocumentBuilder {
                 Compensation, Pitch, Networking, Questions and answers, Stories, Strengths and weaknesses, \
                 Opportunities (with their value fit). User text is escaped so that it cannot break the page.
                 """,
-            responses: [("200", negotiatedResponse("The export.", schema: "Export", json: "Export", markdown: "PrepSheetMarkdown"))],
+            responses: [
+                (
+                    "200",
+                    negotiatedResponse("The export.", schema: "Export", json: "Export", markdown: "PrepSheetMarkdown")
+                )
+            ],
             errors: Self.readErrors, variants: [OpenAPIViewSchemas.noQuery])
     }
 
@@ -177,9 +207,15 @@ extension OpenAPIDocumentBuilder {
                 )
             ],
             errors: [
-                (.badRequest, "The body is not JSON (`malformed-json`), or the request has a query string (`bad-request`)."),
+                (
+                    .badRequest,
+                    "The body is not JSON (`malformed-json`), or the request has a query string (`bad-request`)."
+                ),
                 (.unauthorized, nil),
-                (.forbidden, "The token has scope `read` or `sync`, which cannot write (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."),
+                (
+                    .forbidden,
+                    "The token has scope `read` or `sync`, which cannot write (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."
+                ),
                 (.payloadTooLarge, nil), (.unsupportedMediaType, nil), (.internalError, nil), (.unavailable, nil),
                 (.storageFull, nil),
             ],
@@ -189,16 +225,22 @@ extension OpenAPIDocumentBuilder {
     // MARK: Responses
 
     /// A JSON response whose examples are `#/components/examples/<name>`.
-    func jsonResponse(_ description: String, schema: String, examples: KeyValuePairs<String, String> = [:]) -> OrderedJSON {
+    func jsonResponse(_ description: String, schema: String, examples: KeyValuePairs<String, String> = [:])
+        -> OrderedJSON
+    {
         var media: [(String, OrderedJSON)] = [("schema", ["$ref": .string(OpenAPISchemas.ref(schema))])]
         if !examples.isEmpty {
-            media.append(("examples", .object(examples.map { ($0.key, ["$ref": .string("#/components/examples/\($0.value)")]) })))
+            media.append(
+                ("examples", .object(examples.map { ($0.key, ["$ref": .string("#/components/examples/\($0.value)")]) }))
+            )
         }
         return ["description": .string(description), "content": ["application/json": .object(media)]]
     }
 
     /// JSON, or Markdown with `Accept: text/markdown`; sent with `Vary: Accept`.
-    private func negotiatedResponse(_ description: String, schema: String, json: String, markdown: String) -> OrderedJSON {
+    private func negotiatedResponse(_ description: String, schema: String, json: String, markdown: String)
+        -> OrderedJSON
+    {
         [
             "description": .string(description + " JSON, or Markdown with `Accept: text/markdown`."),
             "headers": [
@@ -227,12 +269,15 @@ enum OpenAPIViewSchemas {
 
     static let noQuery = ErrorVariant(
         name: "ViewNoQuery", base: .badRequest,
-        description: "The request has a query string (`bad-request`); this endpoint takes none.", kinds: ["bad-request"],
+        description: "The request has a query string (`bad-request`); this endpoint takes none.",
+        kinds: ["bad-request"],
         examples: [("query", "A query string sent to a view", OpenAPIViewExamples.noQueryProblem)])
 
     static let opportunityNotFound = ErrorVariant(
         name: "OpportunityNotFound", base: .notFound, description: "No live opportunity has this id.",
-        examples: [("missing", "An opportunity that does not exist (or was deleted)", OpenAPIViewExamples.opportunityNotFound)])
+        examples: [
+            ("missing", "An opportunity that does not exist (or was deleted)", OpenAPIViewExamples.opportunityNotFound)
+        ])
 
     static let searchInvalidQuery = ErrorVariant(
         name: "SearchInvalidQuery", base: .badRequest,
@@ -306,7 +351,10 @@ enum OpenAPIViewSchemas {
                 ("passed", ["type": "boolean"]),
                 (
                     "detail",
-                    ["description": "What was found, naming (up to 20 of) the records that fail the check.", "type": "string"]
+                    [
+                        "description": "What was found, naming (up to 20 of) the records that fail the check.",
+                        "type": "string",
+                    ]
                 ),
                 ("hint", ["description": "What to do to pass it.", "type": "string"]),
                 ("records", array("RecordRef", "Every record that fails the check.")),
@@ -317,8 +365,17 @@ enum OpenAPIViewSchemas {
         object(
             "The preparation checklist.",
             [
-                ("as_of", ["description": "The UTC date the checks were computed for.", "type": "string", "format": "date"]),
-                ("score", ["description": "The share of passed checks, rounded.", "type": "integer", "minimum": 0, "maximum": 100]),
+                (
+                    "as_of",
+                    ["description": "The UTC date the checks were computed for.", "type": "string", "format": "date"]
+                ),
+                (
+                    "score",
+                    [
+                        "description": "The share of passed checks, rounded.", "type": "integer", "minimum": 0,
+                        "maximum": 100,
+                    ]
+                ),
                 ("passed", count),
                 ("total", count),
                 ("checks", ["type": "array", "items": ref("ReadinessCheck")]),
@@ -327,7 +384,9 @@ enum OpenAPIViewSchemas {
 
     static var briefing: OrderedJSON {
         var verdicts = ["not assessed"]
-        if case .enumeration(let values) = Catalog.valueAssessments.field("verdict")?.type { verdicts = values + verdicts }
+        if case .enumeration(let values) = Catalog.valueAssessments.field("verdict")?.type {
+            verdicts = values + verdicts
+        }
         return object(
             "Everything to read before an interview for one opportunity.",
             [
@@ -387,13 +446,19 @@ enum OpenAPIViewSchemas {
                                         "enum": .array(Catalog.questionCategories.map(OrderedJSON.string) + [nil]),
                                     ]
                                 ),
-                                ("tailored", ["description": "The answer is tailored to this opportunity.", "type": "boolean"]),
+                                (
+                                    "tailored",
+                                    ["description": "The answer is tailored to this opportunity.", "type": "boolean"]
+                                ),
                                 ("answer", nullable(Catalog.answers.schemaName)),
                             ]),
                     ]
                 ),
                 ("stories", array(Catalog.stories.schemaName, "The stories the answers use.")),
-                ("open_activities", array(Catalog.activities.schemaName, "Activities with done_at null, by scheduled_at.")),
+                (
+                    "open_activities",
+                    array(Catalog.activities.schemaName, "Activities with done_at null, by scheduled_at.")
+                ),
                 (
                     "dangling",
                     [
@@ -403,7 +468,10 @@ enum OpenAPIViewSchemas {
                             nil,
                             [
                                 ("field", ["type": "string", "examples": ["company_id", "answers.story_ids"]]),
-                                ("collection", ["type": "string", "enum": .array(Catalog.all.map { .string($0.name) })]),
+                                (
+                                    "collection",
+                                    ["type": "string", "enum": .array(Catalog.all.map { .string($0.name) })]
+                                ),
                                 ("id", ["type": "string"]),
                             ]),
                     ]
@@ -416,7 +484,10 @@ enum OpenAPIViewSchemas {
         [
             ("collection", ["type": "string", "enum": .array(Catalog.all.map { .string($0.name) })]),
             ("id", ["type": "string", "pattern": .string(OpenAPISchemas.idPattern)]),
-            ("field", ["description": "The text field that matched; nested fields as `parent.child`.", "type": "string"]),
+            (
+                "field",
+                ["description": "The text field that matched; nested fields as `parent.child`.", "type": "string"]
+            ),
             (
                 "snippet",
                 [
@@ -430,10 +501,16 @@ enum OpenAPIViewSchemas {
     static let searchPage = object(
         "A page of hits, best first.",
         [
-            ("items", ["type": "array", "maxItems": .int(Int64(API.searchLimits.upperBound)), "items": ref("SearchHit")]),
+            (
+                "items",
+                ["type": "array", "maxItems": .int(Int64(API.searchLimits.upperBound)), "items": ref("SearchHit")]
+            ),
             (
                 "next_cursor",
-                ["description": "Pass as `cursor` (with the same `q`) for the next page; null on the last page.", "type": ["string", "null"]]
+                [
+                    "description": "Pass as `cursor` (with the same `q`) for the next page; null on the last page.",
+                    "type": ["string", "null"],
+                ]
             ),
         ])
 
@@ -449,7 +526,8 @@ enum OpenAPIViewSchemas {
             [
                 (
                     "collections",
-                    object("Collection name → its records sorted by id (the profile as a one-record array).", collections)
+                    object(
+                        "Collection name → its records sorted by id (the profile as a one-record array).", collections)
                 ),
                 ("format", ["type": "string", "const": .string(Export.format)]),
             ])
@@ -480,7 +558,10 @@ enum OpenAPIViewSchemas {
         "What an import did.",
         [
             ("records", ["description": "Records in the export.", "type": "integer", "minimum": 0]),
-            ("created", ["description": "Records that were missing (or deleted) here.", "type": "integer", "minimum": 0]),
+            (
+                "created",
+                ["description": "Records that were missing (or deleted) here.", "type": "integer", "minimum": 0]
+            ),
             ("updated", ["description": "Records with at least one field written.", "type": "integer", "minimum": 0]),
             ("unchanged", ["description": "Records where nothing was written.", "type": "integer", "minimum": 0]),
             (

@@ -60,7 +60,8 @@ import Testing
         let daemon = try TestDaemon()
         let client = try daemon.client()
         try client.create("values", ["id": "craft", "name": "Craft"])
-        let refused = try push(client, [cell("values", "craft", "name", nil, cl: 1), cell("values", "craft", "why", nil, cl: 1)])
+        let refused = try push(
+            client, [cell("values", "craft", "name", nil, cl: 1), cell("values", "craft", "why", nil, cl: 1)])
         try refused.problem(422)
         #expect(try refused.errorFields() == ["changes[0].value"])
         #expect(try client.get("/v1/values/craft").object()["name"] == "Craft")
