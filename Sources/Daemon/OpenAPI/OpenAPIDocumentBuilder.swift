@@ -40,7 +40,8 @@ struct OpenAPIDocumentBuilder {
 
             Authentication: every `/v1` call needs `Authorization: Bearer <token>` (the first token is \
             written to `<data-dir>/token`; `jobprepd token` makes more). A token with scope `read` can \
-            only read. `/healthz`, `/openapi.yaml` and `/metrics` need no token.
+            only read; one with scope `sync` can only sync (pull, push, status, events). `/healthz`, \
+            `/openapi.yaml` and `/metrics` need no token.
 
             Records: every record has every field of its collection (null when unset) plus `id`, \
             `created_at`, `updated_at` (RFC 3339 UTC with milliseconds) and `version`, which changes on \
@@ -48,6 +49,12 @@ struct OpenAPIDocumentBuilder {
             `id`, or let the server make a UUID), change with `PATCH` (a JSON merge patch), and make \
             writes conditional with `If-Match`. References must name live records. `POST /v1/batch` \
             applies several writes in one transaction.
+
+            Views (tag `views`) compute what to read from the data: the readiness checklist, an \
+            interview briefing, full-text search, and the whole dataset as an export that \
+            `POST /v1/import` takes back. Replicas and offline front ends sync through the change \
+            feed, push, status and event stream (tag `sync`, whose description is the protocol), and \
+            `GET /v1/<collection>/{id}/history` keeps every value a write or a merge displaced.
 
             Errors are `application/problem+json` (RFC 9457) whose `type` is \
             `urn:jobprep:problem:<kind>`; validation errors list every refused field in `errors`. A \
