@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that openapi.yaml is a valid OpenAPI 3.1 document and that a real daemon answers exactly as
 # it says: starts `jobprepd serve` on a free port with a fresh data directory and runs schemathesis
-# against it. Exits non-zero on any failure.
+# against it, then checks the long-poll and the event stream directly. Exits non-zero on any failure.
 #
 #   scripts/check-api.sh [path/to/jobprepd]      (default: .build/debug/jobprepd)
 #
@@ -38,8 +38,10 @@ if [[ ! -x $VENV/bin/python ]]; then
     echo "check-api: creating $VENV"
     python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION" \
-    || ! "$VENV/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $SPEC_VALIDATOR_VERSION$"; then
+# grep without -q reads all its input: exiting at the first match can break the pipe (pip writes on),
+# and with pipefail that would count as a missing tool and reinstall every time.
+if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep "$SCHEMATHESIS_VERSION" >/dev/null \
+    || ! "$VENV/bin/pip" show openapi-spec-validator 2>/dev/null | grep "^Version: $SPEC_VALIDATOR_VERSION$" >/dev/null; then
     echo "check-api: installing schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $SPEC_VALIDATOR_VERSION"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check \
         "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
@@ -125,9 +127,29 @@ TOKEN=$(cat "$DATA_DIR/token")
 echo "== the daemon serves openapi.yaml byte for byte"
 curl -fsS "http://127.0.0.1:$PORT/openapi.yaml" | cmp - openapi.yaml
 
+# Two operations never answer at once by design, and would make the run take hours:
+# - GET /v1/sync/changes long-polls: with nothing after `since`, it holds the request for `wait`
+#   seconds (up to 60). The run pins `wait` to 0 so that every pull answers at once; the long-poll
+#   itself is checked below, after schemathesis.
+# - GET /v1/events is an infinite Server-Sent Events stream. Schemathesis reads an event stream
+#   until it has sent `max-stream-events` events or `request-timeout` seconds have passed, then
+#   checks every complete event against the event schema (its `data` against `ChangeEvent`). Two
+#   seconds and five events keep each call short; a stream cut short is not a failure.
+cat >"$WORK/schemathesis/schemathesis.toml" <<'TOML'
+[[operations]]
+include-operation-id = "pullChanges"
+parameters = { "query.wait" = "0" }
+
+[[operations]]
+include-operation-id = "streamEvents"
+request-timeout = 2
+max-stream-events = 5
+TOML
+
 echo "== schemathesis against http://127.0.0.1:$PORT (seed $SEED, at most $MAX_EXAMPLES examples per operation)"
 status=0
-(cd "$WORK/schemathesis" && "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.yaml" \
+(cd "$WORK/schemathesis" && "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis/schemathesis.toml" \
+    run "http://127.0.0.1:$PORT/openapi.yaml" \
     --url "http://127.0.0.1:$PORT" \
     --header "Authorization: Bearer $TOKEN" \
     --checks "$CHECKS" \
@@ -137,6 +159,74 @@ status=0
     --generation-database none \
     --no-color) \
     || status=$?
+
+echo "== long-poll and event stream (what the schemathesis run keeps short)"
+"$VENV/bin/python" - "$PORT" "$TOKEN" <<'PY' || status=1
+# A pull with `wait` and nothing new holds for about `wait` seconds and answers an empty page; one
+# that a write wakes answers at once with it. The event stream sends that write as one event whose
+# id is its log sequence, as documented.
+import http.client, json, sys, threading, time
+
+port, token = int(sys.argv[1]), sys.argv[2]
+auth = {"Authorization": f"Bearer {token}"}
+
+def call(method, target, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, target, body=body, headers={**auth, **(headers or {})})
+    response = connection.getresponse()
+    return response.status, json.loads(response.read() or b"null")
+
+status = call("GET", "/v1/sync/status")[1]
+feed = f"/v1/sync/changes?protocol={status['protocol']}&schema={status['schema']}"
+cursor = status["log"]["last_sequence"]
+failures = []
+
+started = time.monotonic()
+code, page = call("GET", f"{feed}&since={cursor}&wait=1")
+waited = time.monotonic() - started
+if code != 200 or page["changes"] or page["cursor"] != str(cursor) or not 0.9 <= waited < 5:
+    failures.append(f"an idle wait=1 answered {code} {page} after {waited:.1f} s")
+
+events = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+events.request("GET", f"/v1/events?since={cursor}", headers=auth)
+stream = events.getresponse()
+if stream.status != 200 or stream.getheader("Content-Type") != "text/event-stream":
+    failures.append(f"GET /v1/events answered {stream.status} {stream.getheader('Content-Type')}")
+
+record = f"long-poll-{time.time_ns()}"
+threading.Timer(0.5, lambda: call(
+    "POST", "/v1/values", json.dumps({"id": record, "name": "Woken"}), {"Content-Type": "application/json"})).start()
+started = time.monotonic()
+code, page = call("GET", f"{feed}&since={cursor}&wait=20")
+waited = time.monotonic() - started
+ids = {change["id"] for change in page.get("changes", [])}
+if code != 200 or record not in ids or waited > 5:
+    failures.append(f"a write did not wake wait=20 at once: {code} after {waited:.1f} s, ids {sorted(ids)}")
+
+block, read = [], 0
+try:
+    while read < 100:  # the stream never ends: stop at the first event that carries data
+        line = stream.readline().decode().rstrip("\r\n")
+        read += 1
+        if line:
+            block.append(line)
+        elif any(l.startswith("data:") for l in block):
+            break
+        else:
+            block = []  # the opening `retry:` and comments, or a heartbeat
+except TimeoutError:
+    pass
+event = {key: value.strip() for key, _, value in (l.partition(":") for l in block if not l.startswith(":"))}
+data = json.loads(event.get("data", "{}"))
+if event.get("event") != "change" or event.get("id") != data.get("cursor") or data.get("changes", [{}])[0].get("id") != record:
+    failures.append(f"the event of the write is not as documented: {block}")
+events.close()
+
+for failure in failures:
+    print("  " + failure)
+print("  long-poll and events: " + ("FAILED" if failures else "OK"))
+sys.exit(1 if failures else 0)
+PY
 
 if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
     echo "check-api: the daemon died during the run:" >&2

@@ -5,6 +5,10 @@ import Model
 /// `{"collection": "values", "id": "…", "field": "name", "value": "Honesty", "cl": 1,
 ///   "hlc": "0192f3a1b2c30000", "node": "<32 hex>"}`
 public enum ChangeCodec {
+    /// The greatest causal length a cell may carry (2^53 − 1, exact in every JSON reader), so that
+    /// a local delete or re-create (`cl` + 1) on top of it can never overflow.
+    public static let maxCausalLength: Int64 = (1 << 53) - 1
+
     public static func encode(_ change: Change) -> JSONValue {
         .object([
             "collection": .string(change.collection), "id": .string(change.id), "field": .string(change.field),
@@ -29,7 +33,19 @@ public enum ChangeCodec {
         let id = object["id"]?.stringValue
         if id.map(RecordID.isValid) != true { errors.append(FieldError("\(path).id", "must be a valid record id")) }
         let cl = object["cl"]?.integerValue
-        if cl.map({ $0 >= 1 }) != true { errors.append(FieldError("\(path).cl", "must be an integer ≥ 1")) }
+        if cl.map({ (1...maxCausalLength).contains($0) }) != true {
+            errors.append(FieldError("\(path).cl", "must be an integer from 1 to \(maxCausalLength)"))
+        }
+        if let collection, collection.isSingleton {
+            // The singleton is made by the seed on every replica and lives once: one id, never deleted.
+            if let id, id != Catalog.profileID {
+                errors.append(
+                    FieldError("\(path).id", "must be \"\(Catalog.profileID)\" for the \(collection.name) singleton"))
+            }
+            if let cl, cl != 1 {
+                errors.append(FieldError("\(path).cl", "must be 1 for the \(collection.name) singleton"))
+            }
+        }
         let hlc = object["hlc"]?.stringValue.flatMap(HLC.init(hex:))
         if hlc == nil { errors.append(FieldError("\(path).hlc", "must be 16 lowercase hex digits")) }
         let node = object["node"]?.stringValue.flatMap(NodeID.init(hex:))
@@ -44,7 +60,9 @@ public enum ChangeCodec {
                 }
             } else if let leaf = collection.leaf(field) {
                 if cl % 2 == 0 { errors.append(FieldError("\(path).cl", "must be odd for a field cell")) }
-                if !given.isNull {
+                if given.isNull, leaf.required {
+                    errors.append(FieldError("\(path).value", "is required and cannot be null (\(field))"))
+                } else if !given.isNull {
                     switch leaf.type.validate(given) {
                     case .valid(let stored): value = stored
                     case .invalid(let why): errors.append(FieldError("\(path).value", why))

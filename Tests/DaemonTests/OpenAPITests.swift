@@ -74,6 +74,107 @@ import Testing
         }
     }
 
+    /// One route of every kind the router dispatches, collections expanded. The switch below stops
+    /// compiling when a kind of route is added, until it is listed here too.
+    static var everyRoute: [Route] {
+        var routes: [Route] = [
+            .health, .openAPI, .metrics, .profile, .batch, .syncChanges, .syncStatus, .events, .readiness,
+            .briefing(id: "an-id"), .search, .export, .import,
+        ]
+        for collection in Catalog.all where !collection.isSingleton {
+            routes += [
+                .collection(collection.name), .record(collection.name, id: "an-id"),
+                .history(collection.name, id: "an-id"),
+            ]
+        }
+        for route in routes {
+            switch route {
+            case .health, .openAPI, .metrics, .profile, .batch, .syncChanges, .syncStatus, .events, .history,
+                .collection, .record, .readiness, .briefing, .search, .export, .import, .notFound:
+                break
+            }
+        }
+        return routes
+    }
+
+    /// The reverse: every route the router dispatches is documented under its template.
+    @Test func everyRouteIsDocumented() {
+        let documented = Set(Self.document["paths"]?.keys ?? [])
+        for route in Self.everyRoute {
+            #expect(documented.contains(route.label), "\(route.label) is served but not in openapi.yaml")
+        }
+        #expect(documented.count == Self.everyRoute.count)
+    }
+
+    /// Every path takes exactly the methods documented for it: a method it does not take gets 405
+    /// with an `Allow` that lists the documented ones (and nothing else).
+    @Test func everyPathTakesTheDocumentedMethods() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        for path in Self.document["paths"]?.keys ?? [] {
+            let item = try #require(Self.document["paths"]?[path])
+            let documented = Set(item.keys.filter { $0 != "parameters" }.map { $0.uppercased() })
+            let response = try client.request("PUT", path.replacingOccurrences(of: "{id}", with: "an-id"))
+            #expect(response.status == 405, "PUT \(path)")
+            let allowed = Set(
+                (response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            #expect(allowed == documented, "\(path): serves \(allowed.sorted()), documents \(documented.sorted())")
+        }
+    }
+
+    /// The change cell schemas list every leaf of each collection, and nothing else.
+    @Test func changeCellsDocumentEveryLeaf() throws {
+        let schemas = try #require(Self.document["components"]?["schemas"])
+        let variants = schemas["Change"]?["oneOf"]?.arrayValue?.compactMap { $0["$ref"]?.stringValue } ?? []
+        #expect(
+            variants == ["#/components/schemas/ExistenceChange"]
+                + Catalog.all.map { "#/components/schemas/\($0.schemaName)Change" })
+        for collection in Catalog.all {
+            let cell = try #require(schemas[collection.schemaName + "Change"], "\(collection.name)")
+            let fields = cell["properties"]?["field"]?["enum"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(fields == collection.leaves.map(\.name), "\(collection.name)")
+            let titles = cell["oneOf"]?.arrayValue?.compactMap { $0["title"]?.stringValue } ?? []
+            #expect(titles == fields, "\(collection.name)")
+        }
+        let collections = schemas["Change"]?["properties"]?["collection"]?["enum"]?.arrayValue ?? []
+        #expect(collections.compactMap(\.stringValue) == Catalog.all.map(\.name))
+    }
+
+    /// The sync examples are what a real daemon accepts and serves: the push example applies, its
+    /// repeat is ignored, and the feed serves pages and cells with the documented members.
+    @Test func theSyncExamplesWorkAgainstADaemon() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        let examples = try #require(Self.document["components"]?["examples"])
+        let push = try #require(examples["PushRequest"]?["value"]).jsonValue
+        let first = try client.post("/v1/sync/changes", push)
+        #expect(first.status == 200, "\(first.text)")
+        #expect(try first.json() == examples["PushResult"]?["value"]?.jsonValue)
+        #expect(try client.post("/v1/sync/changes", push).json() == examples["PushResultAgain"]?["value"]?.jsonValue)
+        let answer = try client.get("/v1/answers/intro").object()
+        #expect(answer["body"] == "I build payment systems that nobody has to think about.")
+
+        let query = "protocol=1&schema=\(Catalog.fingerprint)"
+        let page = try client.get("/v1/sync/changes?since=0&limit=5&\(query)").object()
+        let pageSchema = try #require(Self.document["components"]?["schemas"]?["ChangePage"])
+        #expect(Set(page.keys) == Set(pageSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+        #expect(page["has_more"] == true)
+        let cell = try #require(page["changes"]?.arrayValue?.first?.objectValue)
+        #expect(Set(cell.keys) == ["collection", "id", "field", "value", "cl", "hlc", "node"])
+        // The phone's own cells are left out of its pulls.
+        let phone = push.objectValue!["node_id"]!.stringValue!
+        let since = try client.get("/v1/sync/changes?since=0&limit=10000&\(query)").object()["cursor"]!.stringValue!
+        let mine = try client.get("/v1/sync/changes?node_id=\(phone)&\(query)").object()
+        #expect(mine["changes"] == [])
+        #expect(mine["cursor"]?.stringValue == since)
+
+        let status = try client.get("/v1/sync/status").object()
+        let statusSchema = try #require(Self.document["components"]?["schemas"]?["SyncStatus"])
+        #expect(Set(status.keys) == Set(statusSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+        let history = try client.get("/v1/answers/intro/history").object()
+        #expect(history["entries"]?.arrayValue?.first?.objectValue?["reason"] == "overwritten")
+    }
+
     @Test func listsDocumentEveryFilterAndSort() throws {
         for collection in Catalog.all where !collection.isSingleton {
             let list = try #require(Self.document["paths"]?["/v1/\(collection.name)"]?["get"])

@@ -37,5 +37,7 @@ import Testing
         #expect(yaml(["type": ["string", "null"]]) == "type: [string, \"null\"]\n")
         #expect(yaml(["text": "one\n\ntwo"]) == "text: |-\n  one\n\n  two\n")
         #expect(yaml(["text": "trailing\n"]) == "text: \"trailing\\n\"\n")
+        #expect(yaml(["text": "# Title\n\n- item\n"]) == "text: |\n  # Title\n\n  - item\n")
+        #expect(yaml(["text": "two\nbreaks\n\n"]) == "text: \"two\\nbreaks\\n\\n\"\n")
     }
 }

@@ -86,10 +86,12 @@ final class EventHub: Sendable {
             return s.subscribers.values.map(\.stream)
         }
         for stream in streams { stream.finish() }
+        queue.sync {}  // a pump queued by a last commit finishes before the store closes
     }
 
     /// Reads new rows into the recent window and sends every subscriber what it has not seen.
     private func pump() {
+        guard !state.withLock({ $0.stopped }) else { return }
         do {
             var position = state.withLock { $0.position }
             if position < 0 {

@@ -106,7 +106,7 @@ extension API {
     // MARK: Helpers
 
     private static func refuseQuery(_ request: HTTPRequest) throws {
-        if !request.query.isEmpty { throw Problem.badRequest("this endpoint takes no query parameters") }
+        if !request.query.isEmpty { throw Problem.noQueryParameters }
     }
 
     private static func markdown(_ text: String) -> HTTPResponse {
@@ -116,6 +116,11 @@ extension API {
     private static func negotiated(_ json: JSONValue) -> HTTPResponse {
         Responses.json(json, headers: ["Vary": "Accept"])
     }
+}
+
+extension Problem {
+    /// A view, or the import, was sent a query string.
+    static let noQueryParameters = Problem.badRequest("this endpoint takes no query parameters")
 }
 
 /// `GET /v1/search?q=&limit=&cursor=`, parsed.

@@ -10,6 +10,12 @@ enum OpenAPIComponents {
     enum ErrorResponse: CaseIterable {
         case badRequest, unauthorized, forbidden, notFound, methodNotAllowed, conflict, preconditionFailed
         case payloadTooLarge, unsupportedMediaType, validationFailed, internalError, unavailable, storageFull
+        /// Sync: the caller's protocol version, schema fingerprint or node id rules out a merge.
+        case incompatible
+        /// Sync push: `incompatible`, or a change stamped too far ahead of the server's clock.
+        case pushConflict
+        /// Sync pull: the cursor is older than the compaction horizon.
+        case cursorExpired
 
         var status: Int {
             switch self {
@@ -18,7 +24,8 @@ enum OpenAPIComponents {
             case .forbidden: 403
             case .notFound: 404
             case .methodNotAllowed: 405
-            case .conflict: 409
+            case .conflict, .incompatible, .pushConflict: 409
+            case .cursorExpired: 410
             case .preconditionFailed: 412
             case .payloadTooLarge: 413
             case .unsupportedMediaType: 415
@@ -45,6 +52,9 @@ enum OpenAPIComponents {
             case .internalError: "InternalError"
             case .unavailable: "Unavailable"
             case .storageFull: "StorageFull"
+            case .incompatible: "Incompatible"
+            case .pushConflict: "PushConflict"
+            case .cursorExpired: "CursorExpired"
             }
         }
 
@@ -64,6 +74,9 @@ enum OpenAPIComponents {
             case .internalError: [urn("internal"), "about:blank"]
             case .unavailable: [urn("unavailable"), "about:blank"]
             case .storageFull: [urn("storage-full")]
+            case .incompatible: [urn("incompatible")]
+            case .pushConflict: ["incompatible", "clock-skew"].map(urn)
+            case .cursorExpired: [urn("cursor-expired")]
             }
         }
 
@@ -89,6 +102,12 @@ enum OpenAPIComponents {
             case .internalError: "A bug or a broken disk; nothing was half-applied."
             case .unavailable: "The daemon is shutting down (or cannot serve right now); retry later."
             case .storageFull: "The database cannot grow (disk full). Nothing was written; reads still work."
+            case .incompatible:
+                "The replicas cannot merge (`incompatible`): the call's `protocol` is not the one this server speaks, or its `schema` fingerprint differs (the two run different jobprepd versions). Upgrade one side; never merge across versions."
+            case .pushConflict:
+                "Nothing of the batch was applied. `incompatible`: the `protocol` or `schema` differs from the server's, or `node_id` is the server's own (a copied database that was not given a new identity). `clock-skew`: a change's `hlc` is more than the allowed skew (5 minutes by default) ahead of the server's clock; `detail` names the sender and the skew. Fix the sender's clock, then push again."
+            case .cursorExpired:
+                "`since` is older than the server's compaction horizon (`log.compacted_through` in `GET /v1/sync/status`): cells the caller never saw were folded away. Pull again from `since=0` (a full resync; applying it with the merge rule never resurrects a deleted record)."
             }
         }
 
@@ -104,7 +123,27 @@ enum OpenAPIComponents {
         var ref: OrderedJSON { ["$ref": .string("#/components/responses/\(name)")] }
 
         /// The response component: the problem, with its status and types pinned.
-        var component: OrderedJSON {
+        var component: OrderedJSON { component(description: description, examples: examples) }
+
+        /// Examples of the problem, made by the code that makes it for real.
+        var examples: [(String, OrderedJSON)] {
+            switch self {
+            case .validationFailed: [("validation", ["$ref": "#/components/examples/ValidationProblem"])]
+            case .incompatible: [("schema", ["$ref": "#/components/examples/IncompatibleProblem"])]
+            case .pushConflict:
+                [
+                    ("clock-skew", ["$ref": "#/components/examples/ClockSkewProblem"]),
+                    ("schema", ["$ref": "#/components/examples/IncompatibleProblem"]),
+                ]
+            case .cursorExpired: [("expired", ["$ref": "#/components/examples/CursorExpiredProblem"])]
+            default: []
+            }
+        }
+
+        /// The problem response with this status and these types, described for one use.
+        func component(
+            description: String, types: [String]? = nil, examples: [(String, OrderedJSON)]
+        ) -> OrderedJSON {
             var response: [(String, OrderedJSON)] = [("description", .string(description))]
             if !headers.isEmpty { response.append(("headers", .object(headers))) }
             var media: [(String, OrderedJSON)] = [
@@ -115,7 +154,7 @@ enum OpenAPIComponents {
                             ["$ref": .string(OpenAPISchemas.ref("Problem"))],
                             [
                                 "properties": [
-                                    "type": ["enum": .array(problemTypes.map(OrderedJSON.string))],
+                                    "type": ["enum": .array((types ?? problemTypes).map(OrderedJSON.string))],
                                     "status": ["const": .int(Int64(status))],
                                 ]
                             ],
@@ -123,14 +162,33 @@ enum OpenAPIComponents {
                     ]
                 )
             ]
-            if self == .validationFailed {
-                media.append(("examples", ["validation": ["$ref": "#/components/examples/ValidationProblem"]]))
-            }
+            if !examples.isEmpty { media.append(("examples", .object(examples))) }
             response.append(("content", ["application/problem+json": .object(media)]))
             return .object(response)
         }
 
-        private func urn(_ kind: String) -> String { "urn:jobprep:problem:\(kind)" }
+        func urn(_ kind: String) -> String { "urn:jobprep:problem:\(kind)" }
+    }
+
+    /// An error response that a few operations give for a narrower reason than the shared one: the
+    /// shared status and schema, with a description, problem types and examples of its own.
+    struct ErrorVariant {
+        /// The component's name under `#/components/responses`.
+        let name: String
+        let base: ErrorResponse
+        let description: String
+        /// The problem kinds (`bad-request`), when narrower than the base's.
+        var kinds: [String]? = nil
+        /// Examples made by the code that makes the problem for real.
+        var examples: [(name: String, summary: String, value: JSONValue)] = []
+
+        var ref: OrderedJSON { ["$ref": .string("#/components/responses/\(name)")] }
+
+        var component: OrderedJSON {
+            base.component(
+                description: description, types: kinds.map { $0.map(base.urn) },
+                examples: examples.map { ($0.name, ["summary": .string($0.summary), "value": OrderedJSON($0.value)]) })
+        }
     }
 
     // MARK: Shared schemas

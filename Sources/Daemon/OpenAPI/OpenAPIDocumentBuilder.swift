@@ -40,7 +40,8 @@ struct OpenAPIDocumentBuilder {
 
             Authentication: every `/v1` call needs `Authorization: Bearer <token>` (the first token is \
             written to `<data-dir>/token`; `jobprepd token` makes more). A token with scope `read` can \
-            only read. `/healthz`, `/openapi.yaml` and `/metrics` need no token.
+            only read; one with scope `sync` can only sync (pull, push, status, events). `/healthz`, \
+            `/openapi.yaml` and `/metrics` need no token.
 
             Records: every record has every field of its collection (null when unset) plus `id`, \
             `created_at`, `updated_at` (RFC 3339 UTC with milliseconds) and `version`, which changes on \
@@ -48,6 +49,12 @@ struct OpenAPIDocumentBuilder {
             `id`, or let the server make a UUID), change with `PATCH` (a JSON merge patch), and make \
             writes conditional with `If-Match`. References must name live records. `POST /v1/batch` \
             applies several writes in one transaction.
+
+            Views (tag `views`) compute what to read from the data: the readiness checklist, an \
+            interview briefing, full-text search, and the whole dataset as an export that \
+            `POST /v1/import` takes back. Replicas and offline front ends sync through the change \
+            feed, push, status and event stream (tag `sync`, whose description is the protocol), and \
+            `GET /v1/<collection>/{id}/history` keeps every value a write or a merge displaced.
 
             Errors are `application/problem+json` (RFC 9457) whose `type` is \
             `urn:jobprep:problem:<kind>`; validation errors list every refused field in `errors`. A \
@@ -61,6 +68,12 @@ struct OpenAPIDocumentBuilder {
     private var tags: OrderedJSON {
         var tags: [OrderedJSON] = Catalog.all.map { ["name": .string($0.name), "description": .string($0.summary)] }
         tags.append(["name": "batch", "description": "Several writes in one transaction."])
+        tags.append([
+            "name": "views",
+            "description":
+                "Views computed from the data: the readiness checklist, an interview briefing, full-text search, and the whole dataset as an export (or a printable prep sheet) that `POST /v1/import` takes back.",
+        ])
+        tags.append(["name": "sync", "description": .string(OpenAPISyncSchemas.protocolDescription)])
         tags.append(["name": "system", "description": "Health, metrics and this document; no token needed."])
         return .array(tags)
     }
@@ -73,9 +86,12 @@ struct OpenAPIDocumentBuilder {
             } else {
                 paths.append(("/v1/\(collection.name)", collectionPath(collection)))
                 paths.append(("/v1/\(collection.name)/{id}", recordPath(collection)))
+                paths.append(("/v1/\(collection.name)/{id}/history", historyPath(collection)))
             }
         }
         paths.append(("/v1/batch", batchPath))
+        paths += viewPaths
+        paths += syncPaths
         paths += systemPaths
         return .object(paths)
     }
@@ -100,12 +116,20 @@ struct OpenAPIDocumentBuilder {
             ("BatchOperationProblem", OpenAPIComponents.batchOperationProblem),
             ("Health", OpenAPIComponents.health),
         ]
+        schemas += OpenAPIViewSchemas.schemas
+        schemas += OpenAPISyncSchemas.schemas
+        let variants = OpenAPIViewSchemas.variants + OpenAPISyncSchemas.variants
+        var examples = OpenAPIExamples.components.members ?? []
+        examples += (OpenAPIViewExamples.components + OpenAPISyncExamples.components).map {
+            OrderedJSON.Member(key: $0.0, value: $0.1)
+        }
         return [
             "schemas": .object(schemas),
             "parameters": OpenAPIComponents.parameters,
             "headers": OpenAPIComponents.headers,
-            "responses": .object(ErrorResponse.allCases.map { ($0.name, $0.component) }),
-            "examples": OpenAPIExamples.components,
+            "responses": .object(
+                ErrorResponse.allCases.map { ($0.name, $0.component) } + variants.map { ($0.name, $0.component) }),
+            "examples": .object(examples),
             "securitySchemes": [
                 "bearerAuth": [
                     "type": "http", "scheme": "bearer",
@@ -423,10 +447,10 @@ struct OpenAPIDocumentBuilder {
     /// An operation: success responses first, then its error statuses in order, each a reference to
     /// the shared response, with a description of its own where this operation answers it for a
     /// narrower reason.
-    private func operation(
+    func operation(
         _ id: String, tag: String, summary: String, security: OrderedJSON? = nil, description: String? = nil,
         parameters: [OrderedJSON] = [], requestBody: OrderedJSON? = nil, responses: [(String, OrderedJSON)],
-        errors: [(ErrorResponse, String?)]
+        errors: [(ErrorResponse, String?)], variants: [OpenAPIComponents.ErrorVariant] = []
     ) -> OrderedJSON {
         var operation: [(String, OrderedJSON)] = [
             ("tags", [.string(tag)]), ("summary", .string(summary)),
@@ -436,11 +460,15 @@ struct OpenAPIDocumentBuilder {
         if let security { operation.append(("security", security)) }
         if !parameters.isEmpty { operation.append(("parameters", .array(parameters))) }
         if let requestBody { operation.append(("requestBody", requestBody)) }
-        var all = responses
-        for (error, description) in errors.sorted(by: { $0.0.status < $1.0.status }) {
+        var failures: [(status: Int, ref: OrderedJSON)] = errors.map { error, description in
             var ref = error.ref
             if let description { ref.set("description", .string(description)) }
-            all.append((String(error.status), ref))
+            return (error.status, ref)
+        }
+        failures += variants.map { ($0.base.status, $0.ref) }
+        var all = responses
+        for failure in failures.sorted(by: { $0.status < $1.status }) {
+            all.append((String(failure.status), failure.ref))
         }
         operation.append(("responses", .object(all)))
         return .object(operation)

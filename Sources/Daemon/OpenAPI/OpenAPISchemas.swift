@@ -104,6 +104,51 @@ enum OpenAPISchemas {
         ])
     }
 
+    /// A record in a document `POST /v1/import` accepts: the fields as for a create (read-only ones
+    /// too), with the id and the timestamps required.
+    static func importRecord(_ collection: CollectionSpec) -> OrderedJSON {
+        let id: OrderedJSON =
+            collection.isSingleton
+            ? ["description": .string("Always `\(Catalog.profileID)`."), "const": .string(Catalog.profileID)]
+            : ["description": "The record's id.", "type": "string", "pattern": .string(idPattern)]
+        var properties: [(String, OrderedJSON)] = [("id", id)]
+        for field in collection.fields {
+            var schema = requestField(field)
+            if !field.defaultValue.isNull { schema.set("default", OrderedJSON(field.defaultValue)) }
+            properties.append((field.name, schema))
+        }
+        func timestamp(_ description: String) -> OrderedJSON {
+            ["description": .string(description), "type": "string", "format": "date-time"]
+        }
+        properties += [
+            (
+                "created_at",
+                timestamp(
+                    "When the record was created: an RFC 3339 date-time from 1970 on, at most 5 minutes ahead of the server's clock."
+                )
+            ),
+            (
+                "updated_at",
+                timestamp(
+                    "When it last changed: not before `created_at`, at most 5 minutes ahead of the server's clock.")
+            ),
+            ("version", ["description": "Ignored: the version is recomputed.", "type": "string"]),
+        ]
+        let required = ["id"] + collection.fields.filter(\.required).map(\.name) + ["created_at", "updated_at"]
+        return .object([
+            ("type", "object"),
+            (
+                "description",
+                .string(
+                    "A `\(collection.name)` record to import: the fields as for a create (omitted ones get their default, else null), with its id and timestamps; unknown fields are refused with 422."
+                )
+            ),
+            ("required", .array(required.map(OrderedJSON.string))),
+            ("additionalProperties", false),
+            ("properties", .object(properties)),
+        ])
+    }
+
     /// One page of a list.
     static func list(_ collection: CollectionSpec) -> OrderedJSON {
         [
@@ -127,8 +172,12 @@ enum OpenAPISchemas {
 
     // MARK: Fields
 
-    /// A field as served: nullable unless required; a nested object is always an object whose leaves
-    /// are all present.
+    /// A field as served: nullable, required fields too; a nested object is always an object whose
+    /// leaves are all present.
+    ///
+    /// Every write of this replica sets the required fields, but a record's existence is its causal
+    /// length (see the `sync` tag): cells of a record that arrive without its create, or a create whose
+    /// field cells a compacted log sends on a later page, make it visible before those fields are set.
     private static func responseField(_ field: FieldSpec) -> OrderedJSON {
         var schema: OrderedJSON
         if case .object(let children) = field.type {
@@ -140,9 +189,9 @@ enum OpenAPISchemas {
                 ("properties", .object(properties)),
             ])
         } else {
-            schema = typeSchema(field.type, nullable: !field.required, served: true)
+            schema = typeSchema(field.type, nullable: true, served: true)
         }
-        annotate(&schema, field)
+        annotate(&schema, field, served: true)
         if field.readOnly { schema.set("readOnly", true) }
         return schema
     }
@@ -165,13 +214,18 @@ enum OpenAPISchemas {
         return schema
     }
 
-    private static func annotate(_ schema: inout OrderedJSON, _ field: FieldSpec) {
+    private static func annotate(_ schema: inout OrderedJSON, _ field: FieldSpec, served: Bool = false) {
         var description = field.summary
         if let target = field.type.referencedCollection {
             let what =
                 field.type == .reference(target)
                 ? "The id of a live `\(target)` record" : "Ids of live `\(target)` records"
             description += (description.isEmpty ? "" : " ") + what + "; a dangling id is refused with 422."
+        }
+        if served, field.required {
+            description +=
+                (description.isEmpty ? "" : " ")
+                + "Required: every create sets it and no write clears it. Null only in a record that sync made visible before the cell setting it arrived (see the `sync` tag)."
         }
         if !description.isEmpty, case .object(let members) = schema {
             // The description first: the field reads like documentation, then its constraints.

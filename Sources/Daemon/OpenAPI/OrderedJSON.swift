@@ -82,6 +82,19 @@ enum OrderedJSON: Sendable, Equatable {
         return nil
     }
 
+    /// The members of an object, in order; nil for a non-object.
+    var members: [Member]? {
+        guard case .object(let members) = self else { return nil }
+        return members
+    }
+
+    /// The object with a member added or replaced (other values unchanged).
+    func with(_ key: String, _ value: OrderedJSON) -> OrderedJSON {
+        var copy = self
+        copy.set(key, value)
+        return copy
+    }
+
     /// Adds or replaces a member of an object (no effect on other values).
     mutating func set(_ key: String, _ value: OrderedJSON) {
         guard case .object(var members) = self else { return }

@@ -4,8 +4,9 @@
 /// Mappings and sequences are written in block style with two-space indentation, keys in the order of
 /// the tree; a short list of scalars stays on its key's line in flow style (`type: [string, "null"]`).
 /// A string is written plain only when no loader could take it for anything else (a number, a
-/// boolean, null, an indicator); a multi-line string becomes a literal block (`|-`); every other
-/// string is double-quoted with JSON escapes, which YAML's double-quoted style understands.
+/// boolean, null, an indicator); a multi-line string becomes a literal block (`|-`, or `|` when it
+/// ends with one line break); every other string is double-quoted with JSON escapes, which YAML's
+/// double-quoted style understands.
 struct YAMLWriter: Sendable {
     /// The longest line a flow-style list may make.
     var flowLineLimit = 100
@@ -31,9 +32,9 @@ struct YAMLWriter: Sendable {
                 lines.append("\(pad)\(key): \(inline)")
             } else if let flow = Self.flow(member.value), pad.count + key.count + 2 + flow.count <= flowLineLimit {
                 lines.append("\(pad)\(key): \(flow)")
-            } else if case .string(let text) = member.value {
-                lines.append("\(pad)\(key): |-")
-                lines += Self.literalLines(text, indent: indent + 2)
+            } else if case .string(let text) = member.value, let literal = Self.literal(text) {
+                lines.append("\(pad)\(key): \(literal.indicator)")
+                lines += Self.literalLines(literal.body, indent: indent + 2)
             } else {
                 lines.append("\(pad)\(key):")
                 lines += blockLines(member.value, indent: indent + 2)
@@ -48,9 +49,9 @@ struct YAMLWriter: Sendable {
         for item in items {
             if let inline = Self.inline(item) {
                 lines.append("\(pad)- \(inline)")
-            } else if case .string(let text) = item {
-                lines.append("\(pad)- |-")
-                lines += Self.literalLines(text, indent: indent + 2)
+            } else if case .string(let text) = item, let literal = Self.literal(text) {
+                lines.append("\(pad)- \(literal.indicator)")
+                lines += Self.literalLines(literal.body, indent: indent + 2)
             } else {
                 // The item's block, with its first line's indentation replaced by the dash.
                 var block = blockLines(item, indent: indent + 2)
@@ -77,7 +78,7 @@ struct YAMLWriter: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .double(let d): return double(d)
-        case .string(let s): return isLiteralBlock(s) ? nil : scalar(s)
+        case .string(let s): return literal(s) == nil ? scalar(s) : nil
         case .array(let items): return items.isEmpty ? "[]" : nil
         case .object(let members): return members.isEmpty ? "{}" : nil
         }
@@ -91,7 +92,7 @@ struct YAMLWriter: Sendable {
             switch item {
             case .array, .object: return nil
             case .string(let s):
-                if isLiteralBlock(s) { return nil }
+                if literal(s) != nil { return nil }
                 // Flow context adds its own indicators to the ones plain scalars avoid.
                 let plain = isPlainSafe(s) && !s.unicodeScalars.contains { ",[]{}:#".unicodeScalars.contains($0) }
                 parts.append(plain ? s : quoted(s))
@@ -138,6 +139,14 @@ struct YAMLWriter: Sendable {
 
     private static func isLetter(_ c: Unicode.Scalar) -> Bool {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
+    }
+
+    /// How a multi-line string is written as a literal block: `|-` (strip) keeps the text exactly,
+    /// `|` (clip) adds back the one line break it ends with. Nil when a literal block cannot hold it.
+    private static func literal(_ s: String) -> (indicator: String, body: String)? {
+        if isLiteralBlock(s) { return ("|-", s) }
+        if s.hasSuffix("\n"), case let body = String(s.dropLast()), isLiteralBlock(body) { return ("|", body) }
+        return nil
     }
 
     /// A multi-line string whose lines a literal block keeps exactly: no trailing newline, no
