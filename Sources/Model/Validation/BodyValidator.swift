@@ -19,8 +19,10 @@ public enum BodyValidator {
     /// Fields every record carries that the server manages.
     public static let serverFields: Set<String> = ["id", "created_at", "updated_at", "version"]
 
+    /// Validates a create body. `requireFields: false` accepts records as replicas may hold them:
+    /// a record whose create cells have not all arrived yet serves its missing fields as null.
     public static func validateCreate(
-        _ body: JSONValue, in spec: CollectionSpec, allowReadOnly: Bool = false
+        _ body: JSONValue, in spec: CollectionSpec, allowReadOnly: Bool = false, requireFields: Bool = true
     ) -> Result<CreateInput, ValidationFailure> {
         guard let object = body.objectValue else {
             return .failure(ValidationFailure("", "the body must be a JSON object, got \(body.typeName)"))
@@ -48,7 +50,7 @@ public enum BodyValidator {
             }
             assign(value, to: field, path: key, allowReadOnly: allowReadOnly, into: &values, errors: &errors)
         }
-        for field in spec.fields where field.required {
+        for field in spec.fields where field.required && requireFields {
             if (values[field.name] ?? .null).isNull, !errors.contains(where: { $0.field == field.name }) {
                 errors.append(FieldError(field.name, "is required"))
             }
