@@ -21,11 +21,13 @@ public struct StoreOptions: Sendable {
     public init() {}
 }
 
-/// A JobPrep database: SQLite in WAL mode, one writer (``GroupCommitWriter``) and parallel readers.
+/// A JobPrep database: SQLite in WAL mode, one writer (``GroupCommitWriter``) and parallel readers
+/// (``ReaderPool``).
 public final class Store: Sendable {
     public let path: String
     public let nodeID: NodeID
     let pool: DatabasePool
+    let readers: ReaderPool
     let writer: GroupCommitWriter
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
@@ -41,6 +43,7 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
+            readers = ReaderPool(path: path, configuration: config)
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
@@ -55,6 +58,7 @@ public final class Store: Sendable {
     /// Finishes queued writes and closes the database.
     public func close() {
         writer.stop()
+        readers.close()
         try? pool.close()
     }
 
@@ -63,7 +67,7 @@ public final class Store: Sendable {
     /// Runs `body` in a read transaction on one of the reader connections.
     public func read<T>(_ body: (ReadSession) throws -> T) throws -> T {
         do {
-            return try pool.read { db in try body(ReadSession(db: db)) }
+            return try readers.read { db in try body(ReadSession(db: db)) }
         } catch {
             throw StorageError.wrap(error)
         }
@@ -71,7 +75,7 @@ public final class Store: Sendable {
 
     func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.read(body)
+            return try readers.read(body)
         } catch {
             throw StorageError.wrap(error)
         }
