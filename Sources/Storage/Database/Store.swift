@@ -29,6 +29,8 @@ public final class Store: Sendable {
     let pool: DatabasePool
     let readers: ReaderPool
     let writer: GroupCommitWriter
+    let checkpointer: Checkpointer
+    private let closed = Locked(false)
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
@@ -44,6 +46,9 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
             readers = ReaderPool(path: path, configuration: config)
+            let checkpointer = try Checkpointer(path: path, configuration: config)
+            try pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
+            self.checkpointer = checkpointer
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
@@ -55,9 +60,15 @@ public final class Store: Sendable {
         try write { session in try Seed.apply(session) }
     }
 
-    /// Finishes queued writes and closes the database.
+    /// Finishes queued writes and closes the database; later calls do nothing.
     public func close() {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
         writer.stop()
+        try? pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()
     }
