@@ -4,7 +4,7 @@
  * with the same 500-byte JSON document, built once and shared. Request bodies are read and dropped.
  *
  *   gcc -O2 -o bare-mhd bare-mhd.c $(pkg-config --cflags --libs libmicrohttpd)
- *   ./bare-mhd PORT [THREADS]
+ *   ./bare-mhd PORT [THREADS]      (scripts/bench passes jobprepd's default: two per core)
  *
  * Runs until SIGTERM or SIGINT.
  */
