@@ -20,7 +20,11 @@ let package = Package(
         // SQLite through GRDB: migrations, the one mutation path, queries, tokens.
         .target(
             name: "Storage",
-            dependencies: ["Model", "Sync", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Model", "Sync", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the two queries of every request (Database/FirstRow.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .systemLibrary(
             name: "CMicroHTTPD",

@@ -61,4 +61,12 @@ jp_mhd_connection_client_address(struct MHD_Connection *connection)
     return info == NULL ? NULL : info->client_addr;
 }
 
+/* Hands the heap's free memory back to the system (glibc's malloc_trim; nothing elsewhere). */
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline void jp_release_free_heap(void) { (void)malloc_trim(0); }
+#else
+static inline void jp_release_free_heap(void) {}
+#endif
+
 #endif

@@ -130,5 +130,11 @@ import Testing
         }
         let made = RecordID.make()
         #expect(RecordID.isValid(made) && made.count == 36)
+        // A version 4 UUID: 8-4-4-4-12 lowercase hex digits, version 4, variant 10xx.
+        let parts = made.split(separator: "-").map(String.init)
+        #expect(parts.map(\.count) == [8, 4, 4, 4, 12])
+        #expect(made.allSatisfy { "0123456789abcdef-".contains($0) })
+        #expect(parts[2].first == "4" && "89ab".contains(parts[3].first!))
+        #expect(RecordID.make() != made)
     }
 }

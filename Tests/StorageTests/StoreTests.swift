@@ -7,6 +7,32 @@ import Testing
 @testable import Sync
 
 @Suite struct StoreTests {
+    @Test func theWALIsStillCheckpointedWhileTheStoreIsOpen() throws {
+        let t = try TemporaryStore()
+        func databaseFileSize() throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: t.path)[.size] as! Int
+        }
+        let before = try databaseFileSize()
+        // Well past the checkpoint threshold (4,000 WAL pages of 4 KiB): 600 stories of ~25 KB of text.
+        let text = String(repeating: "a story told at any depth ", count: 200)
+        for batch in 0..<12 {
+            let inputs = try (0..<50).map { i in
+                try BodyValidator.validateCreate(
+                    ["title": .string("Story \(batch)-\(i)"), "use_case": .string(text), "design": .string(text),
+                     "challenges": .string(text), "outcome": .string(text)],
+                    in: Catalog.stories
+                ).get()
+            }
+            try t.store.write { s in for input in inputs { _ = try s.create(Catalog.stories, input) } }
+        }
+        // In WAL mode only a checkpoint writes the database file. SQLite's automatic checkpoint is off on the
+        // writer connection: the checkpoint thread must do it, a moment after the WAL passes the threshold.
+        let deadline = Date().addingTimeInterval(10)
+        while try databaseFileSize() <= before, Date() < deadline { usleep(10_000) }
+        #expect(try databaseFileSize() > before)
+        #expect(try t.store.list(Catalog.stories, ListQuery()).items.count == 50)
+    }
+
     @Test func aNewDatasetHasTheBuiltinQuestionsAndAnEmptyProfile() throws {
         let t = try TemporaryStore()
         var query = ListQuery()

@@ -40,12 +40,10 @@ final class Authenticator: Sendable {
         guard let header = request.headers["Authorization"] else {
             throw Problem.unauthorized("send Authorization: Bearer <token>; the first token is in <data-dir>/token")
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let secret = Self.bearerSecret(header) else {
             throw Problem.unauthorized("the Authorization header must be Bearer <token>")
         }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        guard secret.utf8.count <= 256, let token = try session.token(hash: hash(secret)) else {
+        guard secret.utf8.count <= 256, let token = try session.token(hash: hash(String(secret))) else {
             throw Problem.unauthorized("the token is not valid (unknown or revoked)")
         }
         guard access.allows(token.scope) else {
@@ -58,6 +56,21 @@ final class Authenticator: Sendable {
     /// Authorizes in a read transaction of its own (for writes, which run on the writer later).
     func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
         try store.read { session in try authorize(request, session, access) }
+    }
+
+    /// The secret of `Bearer <secret>` (the scheme is case-insensitive, RFC 9110 §11.1), or nil for any other
+    /// form. It scans bytes, as this runs on every request.
+    static func bearerSecret(_ header: String) -> Substring? {
+        let value = header.trimmingBlanks()
+        let bytes = value.utf8
+        var cursor = bytes.startIndex
+        for expected in "bearer".utf8 {
+            guard cursor < bytes.endIndex, bytes[cursor] | 0x20 == expected else { return nil }
+            bytes.formIndex(after: &cursor)
+        }
+        guard cursor < bytes.endIndex, bytes[cursor] == 0x20 || bytes[cursor] == 0x09 else { return nil }
+        let secret = value[cursor...].trimmingBlanks()
+        return secret.isEmpty ? nil : secret
     }
 
     private func hash(_ secret: String) -> String {

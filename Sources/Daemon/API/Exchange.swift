@@ -20,9 +20,16 @@ struct Exchange: Sendable {
             let size: Int
             if case .bytes(let bytes) = response.body { size = bytes.count } else { size = -1 }
             api.logger.info(
-                "\(request.method) \(request.path) \(response.status) \(size)B \(String(format: "%.2f", Double(elapsed) / 1e6))ms",
+                "\(request.method) \(request.path) \(response.status) \(size)B \(Self.milliseconds(elapsed))ms",
                 metadata: ["client": "\(request.remoteAddress)"])
         }
+    }
+
+    /// "1.25" for 1,250,000 ns. Foundation's `String(format: "%.2f")` cost more than the rest of the log line.
+    static func milliseconds(_ nanoseconds: UInt64) -> String {
+        let hundredths = (nanoseconds + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     func fail(_ problem: Problem) { respond(problem.response) }

@@ -6,9 +6,7 @@ extension HTTPRequest {
     /// The media type of the body, lowercased, without parameters; nil when absent.
     var mediaType: String? {
         guard let value = headers["Content-Type"] else { return nil }
-        return value.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
+        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() }
     }
 
     /// The body as JSON, after checking its media type is one of `accepted` (415 otherwise) and that

@@ -92,8 +92,9 @@ public final class Application: Sendable {
 
 /// Runs a task every `interval` seconds on a utility queue until cancelled.
 final class PeriodicTask: @unchecked Sendable {
-    // @unchecked: the timer source is thread-safe; it is only configured in init.
+    // @unchecked: the timer source is thread-safe, and `started` is locked.
     private let timer: DispatchSourceTimer
+    private let started = Locked(false)
 
     init(every interval: Double, _ task: @escaping @Sendable () -> Void) {
         timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
@@ -101,7 +102,19 @@ final class PeriodicTask: @unchecked Sendable {
         timer.setEventHandler(handler: task)
     }
 
-    func start() { timer.resume() }
+    func start() {
+        started.withLock { started in
+            if !started { timer.resume() }
+            started = true
+        }
+    }
 
     func cancel() { timer.cancel() }
+
+    deinit {
+        // libdispatch traps when a source is released suspended, as one never started is (an application whose
+        // server could not bind): cancel it, then resume it so that it can go.
+        timer.cancel()
+        if !started.withLock({ $0 }) { timer.resume() }
+    }
 }

@@ -31,8 +31,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "normal: a committed write survives a process crash; full: it also survives power loss (fsync per commit).")
     var durability: String = Durability.normal.rawValue
 
-    @Option(help: "Worker threads (default: one per core).")
-    var threads: Int = HTTPServerConfiguration.processorCount
+    @Option(help: "Worker threads (default: two per core).")
+    var threads: Int = HTTPServerConfiguration.defaultThreads
 
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
     var maxBodyBytes: Int = 1 << 20

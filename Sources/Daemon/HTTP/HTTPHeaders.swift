@@ -85,3 +85,24 @@ extension String {
         }
     }
 }
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (the optional whitespace of RFC 9110 §5.6.3). It scans bytes:
+    /// Foundation's `trimmingCharacters(in:)` bridges through NSString and costs more than the rest of a header check.
+    func trimmingBlanks() -> Substring {
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { bytes.formIndex(after: &start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return self[start..<end]
+    }
+}
+
+extension String {
+    func trimmingBlanks() -> Substring { self[...].trimmingBlanks() }
+}

@@ -67,6 +67,7 @@ extension Responder {
     /// The request is complete: hand it to the handler, then queue its answer or wait for it suspended.
     private func dispatch(url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?) -> MHD_Result {
         let request = makeRequest(url: url, method: method)
+        wasLarge = body.count >= Heap.largeRequestBytes
         body = []
         core.handler.handle(request, self)
         guard let response = takeResponseOrSuspend() else {

@@ -15,14 +15,19 @@ public enum RecordID {
 
     /// A new random UUID (version 4), lowercase.
     public static func make() -> String {
+        // Two draws of 64 bits (each draw is a getrandom call; one per byte cost sixteen).
         var g = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let halves: [UInt64] = [g.next(), g.next()]
+        var bytes = halves.flatMap { half in (0..<8).map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = Hex.encode(bytes)
-        let c = Array(hex)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20])
-            + "-" + String(c[20..<32])
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (i, digit) in Hex.encode(bytes).utf8.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(digit)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -23,12 +23,16 @@ public struct StoreOptions: Sendable {
     public init() {}
 }
 
-/// A JobPrep database: SQLite in WAL mode, one writer (``GroupCommitWriter``) and parallel readers.
+/// A JobPrep database: SQLite in WAL mode, one writer (``GroupCommitWriter``) and parallel readers
+/// (``ReaderPool``).
 public final class Store: Sendable {
     public let path: String
     public let nodeID: NodeID
     let pool: DatabasePool
+    let readers: ReaderPool
     let writer: GroupCommitWriter
+    let checkpointer: Checkpointer
+    private let closed = Locked(false)
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
@@ -45,6 +49,10 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
+            readers = ReaderPool(path: path, configuration: config)
+            let checkpointer = try Checkpointer(path: path, configuration: config)
+            try pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
+            self.checkpointer = checkpointer
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
@@ -57,9 +65,16 @@ public final class Store: Sendable {
         try write { session in try Seed.apply(session) }
     }
 
-    /// Finishes queued writes and closes the database.
+    /// Finishes queued writes and closes the database; later calls do nothing.
     public func close() {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
         writer.stop()
+        try? pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
+        readers.close()
         try? pool.close()
     }
 
@@ -68,7 +83,7 @@ public final class Store: Sendable {
     /// Runs `body` in a read transaction on one of the reader connections.
     public func read<T>(_ body: (ReadSession) throws -> T) throws -> T {
         do {
-            return try pool.read { db in try body(ReadSession(db: db)) }
+            return try readers.read { db in try body(ReadSession(db: db)) }
         } catch {
             throw StorageError.wrap(error)
         }
@@ -76,7 +91,7 @@ public final class Store: Sendable {
 
     func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.read(body)
+            return try readers.read(body)
         } catch {
             throw StorageError.wrap(error)
         }

@@ -132,6 +132,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                     session.clock.observe(try Meta.clock(db))
                     for (index, job) in batch.enumerated() {
                         let appliedBefore = session.appliedCells
+                        let searchUpdatesBefore = session.pendingSearchUpdates.count
                         do {
                             try db.inSavepoint {
                                 try job.perform(session)
@@ -140,8 +141,10 @@ final class GroupCommitWriter: @unchecked Sendable {
                         } catch {
                             outcomes[index] = StorageError.wrap(error)
                             session.appliedCells = appliedBefore
+                            session.pendingSearchUpdates.removeSubrange(searchUpdatesBefore...)
                         }
                     }
+                    try session.flushSearchIndex()
                     try Meta.setClock(db, session.clock.last)
                     clock = session.clock
                     applied = session.appliedCells

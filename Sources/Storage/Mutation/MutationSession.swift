@@ -33,6 +33,8 @@ public final class MutationSession {
     var appliedCells = 0
     /// The sequence of the last log row this session appended, if any.
     var lastSequence: Int64?
+    /// Search-index changes not yet written: see ``flushSearchIndex()``.
+    var pendingSearchUpdates: [SearchIndex.PendingUpdate] = []
 
     let wallClock: @Sendable () -> UInt64
 
@@ -161,12 +163,23 @@ public final class MutationSession {
         appliedCells += outcome.counts.applied
         outcome.document = try row.save(db)
         let after = row.state.isAlive ? row.state.visibleValues : nil
-        try SearchIndex.update(db, collection: collection, record: row.rowID!, old: before, new: after)
+        pendingSearchUpdates.append(.init(collection: collection, record: row.rowID!, old: before, new: after))
         for key in winners.keys.sorted() {
             lastSequence = try ChangeLog.append(
                 db, collection: collection.name, id: row.id, key: key, cells: winners[key]!, source: source)
         }
         return outcome
+    }
+
+    /// Writes the search-index changes of the session's writes, in order. The writer calls it once per batch,
+    /// after the per-write savepoints: FTS5 flushes its pending index at every savepoint that touches it, which
+    /// cost more than the rest of a create. Until then, `search_index` lags the session's own writes.
+    func flushSearchIndex() throws {
+        for update in pendingSearchUpdates {
+            try SearchIndex.update(
+                db, collection: update.collection, record: update.record, old: update.old, new: update.new)
+        }
+        pendingSearchUpdates.removeAll()
     }
 
     // MARK: Helpers

@@ -19,6 +19,14 @@ enum SearchIndex {
         }
     }
 
+    /// A record's change, to apply to the index later (see ``MutationSession/flushSearchIndex()``).
+    struct PendingUpdate {
+        let collection: CollectionSpec
+        let record: Int64
+        let old: [String: JSONValue]?
+        let new: [String: JSONValue]?
+    }
+
     /// Re-indexes the leaves whose text differs between `old` and `new` (nil = record not alive).
     static func update(
         _ db: Database, collection: CollectionSpec, record: Int64, old: [String: JSONValue]?,

@@ -6,8 +6,10 @@ enum Queries {
     static func record(_ db: Database, collection: String, id: String) throws -> StoredRecord? {
         let statement = try db.cachedStatement(
             sql: "SELECT body, version FROM records WHERE collection = ? AND id = ? AND body IS NOT NULL")
-        guard let row = try Row.fetchOne(statement, arguments: [collection, id]) else { return nil }
-        return StoredRecord(collection: collection, id: id, body: row[0], version: row[1])
+        guard let row = try statement.firstRow(texts: collection, id, columns: 2), let body = row[0],
+            let version = row[1]
+        else { return nil }
+        return StoredRecord(collection: collection, id: id, body: body, version: version)
     }
 
     static func isAlive(_ db: Database, collection: String, id: String) throws -> Bool {

@@ -18,9 +18,10 @@ public struct ReadSession {
     public func token(hash: String) throws -> TokenInfo? {
         let statement = try db.cachedStatement(
             sql: "SELECT name, scope, created_at, last_used_at, hash FROM tokens WHERE hash = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [hash]), Tokens.constantTimeEquals(row[4], hash),
-            let scope = TokenScope(rawValue: row[1])
+        guard let row = try statement.firstRow(texts: hash, columns: 5), let name = row[0], let scopeText = row[1],
+            let createdAt = row[2], let stored = row[4], Tokens.constantTimeEquals(stored, hash),
+            let scope = TokenScope(rawValue: scopeText)
         else { return nil }
-        return TokenInfo(name: row[0], scope: scope, createdAt: row[2], lastUsedAt: row[3])
+        return TokenInfo(name: name, scope: scope, createdAt: createdAt, lastUsedAt: row[3])
     }
 }

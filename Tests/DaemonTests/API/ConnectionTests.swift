@@ -3,7 +3,25 @@ import Model
 import Synchronization
 import Testing
 
+@testable import Daemon
+
 @Suite struct ConnectionTests {
+    @Test func aSecondDaemonOnATakenPortFailsToStartWithoutCrashing() throws {
+        let first = try TestDaemon()
+        let port = first.port
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobprep-second-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = DaemonConfiguration(dataDirectory: DataDirectory(path: directory.path))
+        configuration.http.port = port
+        configuration.api.logRequests = false
+        do {
+            let second = try Application(configuration: configuration)
+            #expect(throws: HTTPServerError.self) { try second.start() }
+            second.stop()
+        }  // released here: it must not trap
+        #expect(try first.client().get("/healthz").status == 200)
+    }
+
     @Test func manyRequestsShareOneKeepAliveConnection() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
