@@ -51,7 +51,7 @@ public final class Store: Sendable {
             try Migrations.migrator.migrate(pool)
             readers = ReaderPool(path: path, configuration: config)
             let checkpointer = try Checkpointer(path: path, configuration: config)
-            try pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
+            pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
             self.checkpointer = checkpointer
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
@@ -73,7 +73,7 @@ public final class Store: Sendable {
         }
         guard first else { return }
         writer.stop()
-        try? pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
+        pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()
     }
