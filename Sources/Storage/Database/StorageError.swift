@@ -16,8 +16,8 @@ public enum StorageError: Error, Sendable, Equatable {
     /// Anything else SQLite reported: a bug or a broken disk (500).
     case database(String)
 
-    /// Maps SQLite failures to the cases a client can act on.
-    static func wrap(_ error: Error) -> Error {
+    /// Maps SQLite failures to the cases a client can act on (an error of another kind is returned as is).
+    public static func wrap(_ error: Error) -> Error {
         if error is StorageError { return error }
         if let db = error as? DatabaseError {
             if db.resultCode == .SQLITE_FULL { return StorageError.full }

@@ -17,6 +17,9 @@ public struct StoreOptions: Sendable {
     /// How far ahead of the local clock a remote change may be.
     public var maxClockSkewMillis: UInt64 = 5 * 60 * 1000
     public var readers: Int = 4
+    /// Caps the database at this many pages (`PRAGMA max_page_count`); a write that needs more fails as on a full
+    /// disk (``StorageError/full``). Nil: only the disk limits it. The full-disk tests use it.
+    public var maxPageCount: Int?
     /// Milliseconds since the epoch; the simulation gives each replica a clock of its own.
     public var wallClock: @Sendable () -> UInt64 = { HybridClock.wallMillis() }
 
@@ -41,6 +44,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // Views scan whole collections: map the file rather than copy it page by page (pread).
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            if let pages = options.maxPageCount { _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -93,6 +97,24 @@ public final class Store: Sendable {
     /// Runs a write and waits for it to commit.
     public func write<T: Sendable>(_ work: @escaping (MutationSession) throws -> T) throws -> T {
         try writer.write(work)
+    }
+
+    /// Changes the page cap of the writer connection (see ``StoreOptions/maxPageCount``) and returns the cap now
+    /// in force: SQLite never sets it below the current size.
+    @discardableResult
+    func setMaxPageCount(_ pages: Int) throws -> Int {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") ?? 0
+            }
+        } catch {
+            throw StorageError.wrap(error)
+        }
+    }
+
+    /// The database's size in pages.
+    func pageCount() throws -> Int {
+        try readDatabase { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
     }
 
     public var statistics: StoreStatistics { writer.statistics }
