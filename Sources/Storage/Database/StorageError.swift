@@ -13,6 +13,8 @@ public enum StorageError: Error, Sendable, Equatable {
     case invalid(ValidationFailure)
     /// The database or its disk is full (507).
     case full
+    /// The store is shutting down and takes no more writes (503).
+    case closing
     /// Anything else SQLite reported: a bug or a broken disk (500).
     case database(String)
 

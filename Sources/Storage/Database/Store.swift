@@ -32,6 +32,9 @@ public final class Store: Sendable {
     public let nodeID: NodeID
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    /// Reads in progress; ``close()`` waits for them, and reads after it fail instead of touching closed
+    /// connections (which crashes inside SQLite).
+    private let readers = ReadGate()
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
@@ -61,9 +64,16 @@ public final class Store: Sendable {
         try write { session in try Seed.apply(session) }
     }
 
+    /// Commits the writes already queued (their submitters get their answers), then refuses new ones with
+    /// ``StorageError/closing``; reads go on until ``close()``.
+    public func finishWrites() {
+        writer.stop()
+    }
+
     /// Finishes queued writes and closes the database.
     public func close() {
         writer.stop()
+        readers.close()
         try? pool.close()
     }
 
@@ -71,16 +81,19 @@ public final class Store: Sendable {
 
     /// Runs `body` in a read transaction on one of the reader connections.
     public func read<T>(_ body: (ReadSession) throws -> T) throws -> T {
-        do {
-            return try pool.read { db in try body(ReadSession(db: db)) }
-        } catch {
-            throw StorageError.wrap(error)
-        }
+        try readDatabase { db in try body(ReadSession(db: db)) }
     }
 
     func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try withReaders { try pool.read(body) }
+    }
+
+    /// Runs `body`, which reads from `pool`, unless the store is closing; maps its errors.
+    func withReaders<T>(_ body: () throws -> T) throws -> T {
+        guard readers.enter() else { throw StorageError.closing }
+        defer { readers.leave() }
         do {
-            return try pool.read(body)
+            return try body()
         } catch {
             throw StorageError.wrap(error)
         }
@@ -160,5 +173,37 @@ public final class Store: Sendable {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard stat(path, &info) == 0 else { return absolute }
         return "\(info.st_dev):\(info.st_ino):\(absolute)"
+    }
+}
+
+/// Counts reads in progress so that closing can wait for them and refuse later ones.
+private final class ReadGate: @unchecked Sendable {
+    // @unchecked: `open` and `inFlight` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var open = true
+    private var inFlight = 0
+
+    /// False once closing has begun.
+    func enter() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard open else { return false }
+        inFlight += 1
+        return true
+    }
+
+    func leave() {
+        condition.lock()
+        inFlight -= 1
+        if inFlight == 0 { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Refuses new reads and waits for those in progress.
+    func close() {
+        condition.lock()
+        open = false
+        while inFlight > 0 { condition.wait() }
+        condition.unlock()
     }
 }

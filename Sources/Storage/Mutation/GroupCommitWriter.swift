@@ -69,7 +69,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         condition.lock()
         if stopped {
             condition.unlock()
-            completion(.failure(StorageError.database("the store is closed")))
+            completion(.failure(StorageError.closing))
             return
         }
         queue.append(job)
