@@ -154,6 +154,11 @@ public final class HTTPServer: Sendable {
         }
         add(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryLimit)
         add(.CONNECTION_TIMEOUT, configuration.connectionTimeoutSeconds)
+        // Function-pointer options in an MHD_OPTION_ARRAY: the function in `value`, its closure in `ptr_value`.
+        add(.UNESCAPE_CALLBACK, unsafeBitCast(MHDCallbacks.unescape, to: Int.self))
+        add(
+            .URI_LOG_CALLBACK, unsafeBitCast(MHDCallbacks.readRequestTarget, to: Int.self),
+            Unmanaged.passUnretained(core).toOpaque())
         if configuration.threads > 1 {
             add(.THREAD_POOL_SIZE, configuration.threads)
         }

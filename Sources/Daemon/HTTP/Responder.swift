@@ -18,6 +18,10 @@ public final class Responder: @unchecked Sendable {
     var body: [UInt8] = []
     /// The stream queued as the response, told when the connection is done with it.
     var stream: ResponseStream?
+    /// Whether the headers are in and the request counts as started (``ServerCore/requestStarted()``).
+    var started = false
+    /// Why the request line was refused before its query was parsed (answered once the headers are in).
+    var refusal: String?
 
     enum Phase {
         /// Collecting the body.
@@ -133,7 +137,7 @@ public final class Responder: @unchecked Sendable {
         }
         stream?.connectionClosed()
         stream = nil
-        core.requestEnded()
+        if started { core.requestEnded() }
     }
 
     private func resume() {
