@@ -20,9 +20,23 @@ struct Exchange: Sendable {
             let size: Int
             if case .bytes(let bytes) = response.body { size = bytes.count } else { size = -1 }
             api.logger.info(
-                "\(request.method) \(request.path) \(response.status) \(size)B \(String(format: "%.2f", Double(elapsed) / 1e6))ms",
+                "\(Self.printable(request.method)) \(Self.printable(request.path)) \(response.status) \(size)B \(String(format: "%.2f", Double(elapsed) / 1e6))ms",
                 metadata: ["client": "\(request.remoteAddress)"])
         }
+    }
+
+    /// Text as it may go in a log line: control characters escaped (`\n` in a path cannot forge a line), at most
+    /// 200 characters.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(200) {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > 200 ? out + "…" : out
     }
 
     func fail(_ problem: Problem) { respond(problem.response) }
