@@ -87,7 +87,7 @@ import Testing
             gate.wait()
         }) { _ in }
         holding.wait()
-        let outcomes = Mutex<[String: Result<String, StorageError>]>([:])
+        let outcomes = Locked<[String: Result<String, StorageError>]>([:])
         let done = DispatchGroup()
         let inputs: [(String, CreateInput, CollectionSpec)] = [
             ("small-1", try value("small-1"), Catalog.values), ("big", try bigStory("big"), Catalog.stories),
@@ -129,7 +129,7 @@ import Testing
         }) { _ in }
         holding.wait()
         refuse.failNext.store(true, ordering: .sequentiallyConsistent)
-        let outcomes = Mutex<[Result<String, StorageError>]>([])
+        let outcomes = Locked<[Result<String, StorageError>]>([])
         let done = DispatchGroup()
         for n in 0..<3 {
             let input = try value("c\(n)")
