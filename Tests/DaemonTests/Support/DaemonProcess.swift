@@ -48,7 +48,7 @@ final class DaemonProcess {
     /// Waits for the "serving" line that this start writes after `offset` in the log.
     private func waitUntilServing(after offset: Int) throws {
         let deadline = ContinuousClock.now + .seconds(60)
-        let marker = Array("serving http://127.0.0.1:".utf8)
+        let marker = Array("://127.0.0.1:".utf8)  // after "serving http" or "serving https"
         while ContinuousClock.now < deadline {
             let bytes = Array(((try? Data(contentsOf: logURL)) ?? Data()).dropFirst(offset))
             if let start = bytes.indices.first(where: { bytes[$0...].starts(with: marker) }) {
@@ -64,6 +64,22 @@ final class DaemonProcess {
             usleep(20_000)
         }
         throw TestFailure("jobprepd did not start serving within 60 s:\n\(log)")
+    }
+
+    /// Runs `jobprepd` with `arguments` to completion: its exit status, standard output and standard error.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
