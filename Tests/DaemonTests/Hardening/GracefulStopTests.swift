@@ -29,10 +29,16 @@ import Testing
         }
         usleep(600_000)  // well past the grace period
         gate.signal()
-        let response = try client.connection.readResponse(method: "POST")
-        #expect(stopped.wait(timeout: .now() + 10) == .success)
-        // Committed, so acknowledged: not a 503 for a write that is then applied anyway.
-        #expect(response.status == 201, "\(response.status) \(response.text)")
+        let response = try? client.connection.readResponse(method: "POST")
+        #expect(stopped.wait(timeout: .now() + 30) == .success)
+        // Committed, so acknowledged: not a 503 for a write that is then applied anyway. (On a starved machine the
+        // connection may close before the answer is out, which the client must treat as "unknown": retry with an
+        // Idempotency-Key. What it must never get is a refusal.)
+        if let response {
+            #expect(response.status == 201, "\(response.status) \(response.text)")
+        } else {
+            #expect(client.connection.receivedByteCount == 0, "an answer was cut short")
+        }
         let store = try Store(path: DataDirectory(path: directory.path).databasePath)
         defer { store.close() }
         #expect(try store.record(Catalog.values, id: "late") != nil)

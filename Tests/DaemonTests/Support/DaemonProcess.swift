@@ -68,18 +68,36 @@ final class DaemonProcess {
 
     /// Runs `jobprepd` with `arguments` to completion: its exit status, standard output and standard error.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        try runToCompletion(binary.path, arguments)
+    }
+
+    /// Runs a program to completion and returns what it wrote. Its output goes to files, not pipes: a pipe's end
+    /// can be inherited by a daemon another test spawns at the same moment, and then never reaches end-of-file.
+    static func runToCompletion(_ executable: String, _ arguments: [String]) throws -> (
+        status: Int32, output: String, errors: String
+    ) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobprep-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorsURL = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let errors = try FileHandle(forWritingTo: errorsURL)
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        try output.close()
+        try errors.close()
+        return (
+            process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8),
+            try String(contentsOf: errorsURL, encoding: .utf8)
+        )
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
