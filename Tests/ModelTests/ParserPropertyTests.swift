@@ -33,7 +33,9 @@ import Testing
         switch Int.random(in: 0..<(depth > 0 ? 9 : 6), using: &rng) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &rng))
-        case 2: return .int(Bool.random(using: &rng) ? Int64.random(in: -999...999, using: &rng) : Int64(bitPattern: rng.next()))
+        case 2:
+            return .int(
+                Bool.random(using: &rng) ? Int64.random(in: -999...999, using: &rng) : Int64(bitPattern: rng.next()))
         case 3:
             let d = Double(bitPattern: rng.next())
             return .double(d.isFinite ? d : Double(Int32.random(in: .min ... .max, using: &rng)) / 7)
@@ -41,15 +43,18 @@ import Testing
         case 6: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in value(&rng, depth: depth - 1) })
         default:
             var members: [String: JSONValue] = [:]
-            for _ in 0..<Int.random(in: 0...4, using: &rng) { members[string(&rng, maxLength: 6)] = value(&rng, depth: depth - 1) }
+            for _ in 0..<Int.random(in: 0...4, using: &rng) {
+                members[string(&rng, maxLength: 6)] = value(&rng, depth: depth - 1)
+            }
             return .object(members)
         }
     }
 
     /// Bytes that matter to a JSON parser, for mutations.
-    private static let interesting: [UInt8] = Array(#"{}[]:,"\/ebnrtuE+-.0123456789"#.utf8) + [
-        0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
-    ]
+    private static let interesting: [UInt8] =
+        Array(#"{}[]:,"\/ebnrtuE+-.0123456789"#.utf8) + [
+            0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+        ]
 
     private static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
@@ -64,7 +69,9 @@ import Testing
                 let end = min(bytes.count, at + Int.random(in: 1...16, using: &rng))
                 bytes.insert(contentsOf: bytes[at..<end], at: Int.random(in: 0...bytes.count, using: &rng))
             case 5 where !bytes.isEmpty: bytes.removeSubrange(at...)
-            default: bytes.insert(contentsOf: Array(#"\u"#.utf8) + Array(String(rng.next() & 0xFFFF, radix: 16).utf8), at: at)
+            default:
+                bytes.insert(
+                    contentsOf: Array(#"\u"#.utf8) + Array(String(rng.next() & 0xFFFF, radix: 16).utf8), at: at)
             }
         }
         return bytes
@@ -132,7 +139,8 @@ import Testing
         let count = 4000 * Self.scale
         for _ in 0..<count {
             let bytes = (0..<Int.random(in: 0...48, using: &rng)).map { _ in
-                Bool.random(using: &rng) ? Self.interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+                Bool.random(using: &rng)
+                    ? Self.interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
             }
             Self.check(bytes)
         }
@@ -154,13 +162,25 @@ import Testing
     private static func valid(_ type: FieldType, _ rng: inout SplitMix64) -> JSONValue {
         switch type {
         case .line(let max):
-            return .string(String((0..<Int.random(in: 1...min(max, 20), using: &rng)).map { _ in "abc xyzé日".randomElement(using: &rng)! }))
+            return .string(
+                String(
+                    (0..<Int.random(in: 1...min(max, 20), using: &rng)).map { _ in
+                        "abc xyzé日".randomElement(using: &rng)!
+                    }))
         case .text(let max):
-            return .string(String((0..<Int.random(in: 0...min(max, 40), using: &rng)).map { _ in "ab \nc\té".randomElement(using: &rng)! }))
+            return .string(
+                String(
+                    (0..<Int.random(in: 0...min(max, 40), using: &rng)).map { _ in
+                        "ab \nc\té".randomElement(using: &rng)!
+                    }))
         case .integer(let min, let max): return .int(Int64.random(in: min...max, using: &rng))
         case .number(let min, let max): return .double(Double.random(in: min...max, using: &rng))
         case .boolean: return .bool(Bool.random(using: &rng))
-        case .date: return .string(String(format: "%04d-%02d-%02d", Int.random(in: 1990...2040, using: &rng), Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng)))
+        case .date:
+            return .string(
+                String(
+                    format: "%04d-%02d-%02d", Int.random(in: 1990...2040, using: &rng),
+                    Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng)))
         case .dateTime: return .string("2026-0\(Int.random(in: 1...9, using: &rng))-15T10:20:30Z")
         case .enumeration(let cases): return .string(cases.randomElement(using: &rng)!)
         case .url: return .string("https://example.com/\(Int.random(in: 0...999, using: &rng))")
@@ -180,13 +200,16 @@ import Testing
     private static func invalid(_ type: FieldType, _ rng: inout SplitMix64) -> JSONValue {
         switch type {
         case .line(let max), .text(let max):
-            return [.int(1), .bool(true), .array([]), .string(String(repeating: "x", count: max + 1)), .string("a\u{0}b")]
-                .randomElement(using: &rng)!
+            return [
+                .int(1), .bool(true), .array([]), .string(String(repeating: "x", count: max + 1)), .string("a\u{0}b"),
+            ]
+            .randomElement(using: &rng)!
         case .integer(let min, let max):
-            return [.string("1"), .int(max &+ 1), .int(min &- 1), .double(0.5), .bool(false)].randomElement(using: &rng)!
+            return [.string("1"), .int(max &+ 1), .int(min &- 1), .double(0.5), .bool(false)].randomElement(
+                using: &rng)!
         case .number(let min, _): return [.string("1"), .double(min - 1), .bool(true)].randomElement(using: &rng)!
         case .boolean: return [.string("true"), .int(1)].randomElement(using: &rng)!
-        case .date: return [.string("2026-02-30"), .string("yesterday"), .int(20260101)].randomElement(using: &rng)!
+        case .date: return [.string("2026-02-30"), .string("yesterday"), .int(20_260_101)].randomElement(using: &rng)!
         case .dateTime: return [.string("2026-01-01"), .string("noon"), .int(0)].randomElement(using: &rng)!
         case .enumeration: return [.string("not-a-case"), .int(0)].randomElement(using: &rng)!
         case .url: return [.string("ftp://x"), .string("javascript:alert(1)"), .int(1)].randomElement(using: &rng)!

@@ -12,8 +12,10 @@ import Testing
 /// a real one).
 @Suite struct FullDiskTests {
     private func value(_ id: String, why: String = "") throws -> CreateInput {
-        try BodyValidator.validateCreate(["id": .string(id), "name": .string(id), "why": .string(why)], in: Catalog.values)
-            .get()
+        try BodyValidator.validateCreate(
+            ["id": .string(id), "name": .string(id), "why": .string(why)], in: Catalog.values
+        )
+        .get()
     }
 
     /// A story whose four long fields (and their search rows and log cells) need far more than a few pages.

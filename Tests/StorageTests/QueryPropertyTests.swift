@@ -27,16 +27,20 @@ struct SplitMix64: RandomNumberGenerator {
     static let scale = max(1, Int(ProcessInfo.processInfo.environment["JOBPREP_FUZZ_SCALE"] ?? "") ?? 1)
 
     private static func junk(_ rng: inout SplitMix64) -> String {
-        let pieces = ["", "1", "-1", "0", "500", "501", "1e3", "0x10", "nan", "inf", "-", "--rank", "rank", "-rank", "name",
-                      "true", "maybe", "'", "\"", "%", "\u{0}", "é", "日本", "a b", "9999999999999999999999", "1.5", " 7",
-                      "eyJzIjoiY3JlYXRlZF9hdCIsInYiOjEsImkiOiJ4In0", "created_at", "updated_at", "id", ";DROP TABLE records"]
+        let pieces = [
+            "", "1", "-1", "0", "500", "501", "1e3", "0x10", "nan", "inf", "-", "--rank", "rank", "-rank", "name",
+            "true", "maybe", "'", "\"", "%", "\u{0}", "é", "日本", "a b", "9999999999999999999999", "1.5", " 7",
+            "eyJzIjoiY3JlYXRlZF9hdCIsInYiOjEsImkiOiJ4In0", "created_at", "updated_at", "id", ";DROP TABLE records",
+        ]
         return (0..<Int.random(in: 1...2, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
     }
 
     @Test func parsingRandomQueriesNeverCrashesAndNamesEveryBadItem() {
         var rng = SplitMix64(seed: 0x0E77_0001)
         let count = 4000 * Self.scale
-        let names = ["limit", "cursor", "sort", "name", "rank", "why", "builtin", "category", "bogus", "created_at", "", "id"]
+        let names = [
+            "limit", "cursor", "sort", "name", "rank", "why", "builtin", "category", "bogus", "created_at", "", "id",
+        ]
         var accepted = 0
         for _ in 0..<count {
             let collection = [Catalog.values, Catalog.questions, Catalog.opportunities].randomElement(using: &rng)!
@@ -79,7 +83,8 @@ struct SplitMix64: RandomNumberGenerator {
             case 3: value = .bool(Bool.random(using: &rng))
             default: value = .null
             }
-            let cursor = ListCursor(sort: ["rank", "-name", "created_at"].randomElement(using: &rng)!, value: value, id: Self.junk(&rng))
+            let cursor = ListCursor(
+                sort: ["rank", "-name", "created_at"].randomElement(using: &rng)!, value: value, id: Self.junk(&rng))
             #expect(ListCursor(encoded: cursor.encoded) == cursor)
             // Damaged: refused, or read as some other cursor that itself round-trips; never a crash.
             var damaged = Array(cursor.encoded.utf8)
@@ -140,14 +145,16 @@ struct SplitMix64: RandomNumberGenerator {
             var cursor: String?
             repeat {
                 let page = try t.store.list(
-                    Catalog.values, ListQuery.parse(items + (cursor.map { [("cursor", $0)] } ?? []), collection: Catalog.values).get())
+                    Catalog.values,
+                    ListQuery.parse(items + (cursor.map { [("cursor", $0)] } ?? []), collection: Catalog.values).get())
                 seen += try page.items.map { try JSONParser.parse($0).objectValue! }
                 cursor = page.nextCursor
             } while cursor != nil && seen.count <= model.count
             let ids = seen.map { $0["id"]!.stringValue! }
-            let expected = Set(model.filter { _, record in
-                (rankFilter == nil || record.rank == rankFilter) && (nameFilter == nil || record.name == nameFilter)
-            }.keys)
+            let expected = Set(
+                model.filter { _, record in
+                    (rankFilter == nil || record.rank == rankFilter) && (nameFilter == nil || record.name == nameFilter)
+                }.keys)
             #expect(ids.count == Set(ids).count, "\(items): a record came twice")
             #expect(Set(ids) == expected, "\(items): \(Set(ids).symmetricDifference(expected))")
             // In order: the sort value (nulls first), then the id, reversed for descending.
@@ -157,7 +164,8 @@ struct SplitMix64: RandomNumberGenerator {
             }
             for (a, b) in zip(seen, seen.dropFirst()) {
                 let (ka, kb) = (key(a), key(b))
-                let ordered = sort == "created_at" || sort == "updated_at"
+                let ordered =
+                    sort == "created_at" || sort == "updated_at"
                     ? (descending ? Self.precedes(kb.0, ka.0, orEqual: true) : Self.precedes(ka.0, kb.0, orEqual: true))
                     : (descending ? Self.precedes(kb, ka) : Self.precedes(ka, kb))
                 #expect(ordered, "\(items): \(ka) then \(kb)")
@@ -179,7 +187,9 @@ struct SplitMix64: RandomNumberGenerator {
         switch (a, b) {
         case (.int(let x), .int(let y)): return orEqual ? x <= y : x < y
         case (.string(let x), .string(let y)):
-            return orEqual ? !Array(y.utf8).lexicographicallyPrecedes(Array(x.utf8)) : Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+            return orEqual
+                ? !Array(y.utf8).lexicographicallyPrecedes(Array(x.utf8))
+                : Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
         default: return orEqual
         }
     }
@@ -208,14 +218,17 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// RFC 7396 on the record's fields, where a nested object is never removed: null clears each of its fields.
-    private static func merge(_ target: [String: JSONValue], _ patch: [String: JSONValue], _ fields: [FieldSpec]) -> [String: JSONValue] {
+    private static func merge(_ target: [String: JSONValue], _ patch: [String: JSONValue], _ fields: [FieldSpec])
+        -> [String: JSONValue]
+    {
         var result = target
         for (key, change) in patch {
             guard let field = fields.first(where: { $0.name == key }) else { continue }
             if case .object(let children) = field.type {
                 let current = target[key]?.objectValue ?? [:]
                 switch change {
-                case .null: result[key] = .object(Dictionary(uniqueKeysWithValues: children.map { ($0.name, JSONValue.null) }))
+                case .null:
+                    result[key] = .object(Dictionary(uniqueKeysWithValues: children.map { ($0.name, JSONValue.null) }))
                 case .object(let nested): result[key] = .object(merge(current, nested, children))
                 default: break
                 }

@@ -38,7 +38,8 @@ enum RequestCheck {
     static func framingRefusal(transferEncoding: String?, hasContentLength: Bool) -> String? {
         guard let transferEncoding else { return nil }
         guard transferEncoding.trimmingCharacters(in: .whitespaces).lowercased() == "chunked" else {
-            return "Transfer-Encoding \(transferEncoding.debugDescription) is not supported; send chunked or Content-Length"
+            return
+                "Transfer-Encoding \(transferEncoding.debugDescription) is not supported; send chunked or Content-Length"
         }
         if hasContentLength { return "send Content-Length or Transfer-Encoding: chunked, not both" }
         return nil
@@ -82,14 +83,16 @@ struct QueryCollector {
 }
 
 /// `void *(*)(void *cls, const char *uri, struct MHD_Connection *con)`, the type `MHD_OPTION_URI_LOG_CALLBACK` takes.
-typealias MHDURILogCallback = @convention(c) (
-    UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?
-) -> UnsafeMutableRawPointer?
+typealias MHDURILogCallback =
+    @convention(c) (
+        UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?
+    ) -> UnsafeMutableRawPointer?
 
 /// `size_t (*)(void *cls, struct MHD_Connection *c, char *s)`, the type `MHD_OPTION_UNESCAPE_CALLBACK` takes.
-typealias MHDUnescapeCallback = @convention(c) (
-    UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<CChar>?
-) -> Int
+typealias MHDUnescapeCallback =
+    @convention(c) (
+        UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<CChar>?
+    ) -> Int
 
 extension MHDCallbacks {
     /// Percent-decodes the path and each query name and value in place (`MHD_OPTION_UNESCAPE_CALLBACK`), as

@@ -63,7 +63,8 @@ import Testing
         try FileManager.default.createDirectory(at: restoredDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: file, to: restoredDirectory.appendingPathComponent("jobprep.sqlite"))
         try FileManager.default.copyItem(
-            at: original.directory.appendingPathComponent("token"), to: restoredDirectory.appendingPathComponent("token"))
+            at: original.directory.appendingPathComponent("token"),
+            to: restoredDirectory.appendingPathComponent("token"))
         let restored = try TestDaemon(directory: restoredDirectory)
         #expect(restored.application.store.nodeID != original.application.store.nodeID)
         let restoredClient = try restored.client()

@@ -14,8 +14,15 @@ import Testing
         switch n % 4 {
         case 0: break  // connected, silent
         case 1: try client.sendRaw(Array("POST /v1/values HTTP/1.1\r\nHost: localh".utf8))
-        case 2: try client.sendRaw(Array("POST /v1/values HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na".utf8))
-        default: try client.sendRaw(Array("POST /v1/values HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"".utf8))
+        case 2:
+            try client.sendRaw(
+                Array(
+                    "POST /v1/values HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na"
+                        .utf8))
+        default:
+            try client.sendRaw(
+                Array("POST /v1/values HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"".utf8)
+            )
         }
     }
 
@@ -28,7 +35,8 @@ import Testing
             let client = n % 2 == 0 ? keepAlive : try daemon.client()
             let response =
                 n % 3 == 0
-                ? try client.post("/v1/values", ["name": .string("well behaved \(n)")]) : try client.get("/v1/values?limit=5")
+                ? try client.post("/v1/values", ["name": .string("well behaved \(n)")])
+                : try client.get("/v1/values?limit=5")
             #expect(response.status == (n % 3 == 0 ? 201 : 200))
             latencies.append(ContinuousClock.now - start)
         }
@@ -45,7 +53,8 @@ import Testing
         }
         let latencies = try Self.serve(daemon, count: 60)
         let worst = latencies.last!
-        #expect(worst < .seconds(1), "slowest answer \(worst) with 400 stalled connections (baseline \(baseline.last!))")
+        #expect(
+            worst < .seconds(1), "slowest answer \(worst) with 400 stalled connections (baseline \(baseline.last!))")
         // The stalled ones are still waiting, not answered nor dropped yet (the timeout is 30 s).
         #expect(stalled.filter { $0.waitForClose(within: .zero) }.isEmpty)
         print(

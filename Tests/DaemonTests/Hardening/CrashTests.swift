@@ -41,7 +41,8 @@ import Testing
                 let storedRank = try Int64.fetchOne(
                     db, sql: "SELECT body ->> '$.rank' FROM records WHERE collection = 'values' AND id = ?",
                     arguments: [counter])
-                #expect((storedRank ?? -1) >= rank, "\(counter): rank \(rank) was acknowledged, \(storedRank ?? -1) stored")
+                #expect(
+                    (storedRank ?? -1) >= rank, "\(counter): rank \(rank) was acknowledged, \(storedRank ?? -1) stored")
             }
             // The mutation path writes a record and its log in one transaction: no record without its log rows.
             let unlogged = try Int.fetchOne(
@@ -79,7 +80,9 @@ import Testing
             let daemon = try DaemonProcess(directory: directory, arguments: ["--durability", durability])
             if cycle == 0 {
                 let client = try daemon.client()
-                for w in 0..<4 { try client.create("values", ["id": .string("counter-\(w)"), "name": "counter", "rank": 0]) }
+                for w in 0..<4 {
+                    try client.create("values", ["id": .string("counter-\(w)"), "name": "counter", "rank": 0])
+                }
             } else {
                 try Self.checkAPI(daemon, ledger)
             }

@@ -31,9 +31,12 @@ import Testing
         #expect(listed.contains("phone\tread") && listed.contains("desktop\tsync") && listed.contains("laptop\twrite"))
         #expect(!listed.contains(reader) && !listed.contains(peer) && !listed.contains(writer))
         // Stored as hashes only: no secret appears anywhere in the database files.
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasPrefix("jobprep.sqlite") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where file.hasPrefix("jobprep.sqlite") {
             let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
-            for secret in [reader, peer, writer] { #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(file)") }
+            for secret in [reader, peer, writer] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(file)")
+            }
         }
         #expect(try DaemonProcess.run(["token", "create", "phone", "--data-dir", directory.path]).status != 0)
 
@@ -41,14 +44,18 @@ import Testing
         #expect(try read.get("/v1/values").status == 200)
         try read.post("/v1/values", ["name": "nope"]).problem(403)
         try read.patch("/v1/profile", ["name": "nope"]).problem(403)
-        try read.request("POST", "/v1/sync/changes", json: ["node_id": "00000000000000000000000000000001", "protocol": 1, "changes": []])
-            .problem(403)
+        try read.request(
+            "POST", "/v1/sync/changes",
+            json: ["node_id": "00000000000000000000000000000001", "protocol": 1, "changes": []]
+        )
+        .problem(403)
 
         let sync = APIClient(connection: try HTTPTestClient(port: daemon.port), token: peer)
         try sync.get("/v1/values").problem(403)
         try sync.post("/v1/values", ["name": "nope"]).problem(403)
         try sync.get("/v1/export").problem(403)
-        #expect(try sync.get("/v1/sync/changes?since=0&limit=10&protocol=1&schema=\(Catalog.fingerprint)").status == 200)
+        #expect(
+            try sync.get("/v1/sync/changes?since=0&limit=10&protocol=1&schema=\(Catalog.fingerprint)").status == 200)
         #expect(try sync.get("/v1/sync/status").status == 200)
 
         let write = APIClient(connection: try HTTPTestClient(port: daemon.port), token: writer)
@@ -66,13 +73,17 @@ import Testing
         let plain = try client.get("/v1/values", headers: [("Origin", "https://app.example")])
         #expect(plain.status == 200 && plain.header("Access-Control-Allow-Origin") == nil)
         let preflight = try client.request(
-            "OPTIONS", "/v1/values", headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")])
-        #expect(preflight.header("Access-Control-Allow-Origin") == nil && preflight.header("Access-Control-Allow-Methods") == nil)
+            "OPTIONS", "/v1/values",
+            headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")])
+        #expect(
+            preflight.header("Access-Control-Allow-Origin") == nil
+                && preflight.header("Access-Control-Allow-Methods") == nil)
 
         let open = try TestDaemon { $0.api.corsOrigins = ["https://app.example"] }
         let c = try open.client()
         let allowed = try c.request(
-            "OPTIONS", "/v1/values", headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")])
+            "OPTIONS", "/v1/values",
+            headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")])
         #expect(allowed.status == 204)
         #expect(allowed.header("Access-Control-Allow-Methods")?.contains("PATCH") == true)
         #expect(allowed.header("Access-Control-Allow-Headers")?.contains("Authorization") == true)
@@ -80,8 +91,10 @@ import Testing
         #expect(read.header("Access-Control-Allow-Origin") == "https://app.example")
         #expect(read.header("Vary") == "Origin")
         for origin in ["https://evil.example", "http://app.example", "https://app.example.evil.example", "null"] {
-            try c.request("OPTIONS", "/v1/values", headers: [("Origin", origin), ("Access-Control-Request-Method", "POST")])
-                .problem(403)
+            try c.request(
+                "OPTIONS", "/v1/values", headers: [("Origin", origin), ("Access-Control-Request-Method", "POST")]
+            )
+            .problem(403)
             #expect(try c.get("/v1/values", headers: [("Origin", origin)]).header("Access-Control-Allow-Origin") == nil)
         }
         // CORS is no way around the token: a cross-origin request still needs one.
@@ -91,7 +104,8 @@ import Testing
 
     @Test(arguments: [
         (["--host", "0.0.0.0"], false), (["--host", "::"], false), (["--host", "192.168.1.20"], false),
-        (["--host", "0.0.0.0", "--insecure"], true), (["--host", "0.0.0.0", "--tls-cert", "c.pem", "--tls-key", "k.pem"], true),
+        (["--host", "0.0.0.0", "--insecure"], true),
+        (["--host", "0.0.0.0", "--tls-cert", "c.pem", "--tls-key", "k.pem"], true),
         (["--host", "127.0.0.1"], true), (["--host", "127.0.0.2"], true), (["--host", "::1"], true),
         (["--host", "localhost"], true), (["--tls-cert", "c.pem"], false),
     ])
@@ -120,11 +134,13 @@ import Testing
             "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
-                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate,
+                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out",
+                certificate,
             ])
         try #require(made.status == 0, "\(made.output)")
         let server = try DaemonProcess(
-            directory: directory.appendingPathComponent("server"), arguments: ["--tls-cert", certificate, "--tls-key", key])
+            directory: directory.appendingPathComponent("server"),
+            arguments: ["--tls-cert", certificate, "--tls-key", key])
         defer { server.signal(SIGTERM) }
         #expect(server.log.contains("serving https://127.0.0.1:"))
         let created = try Self.tool(
@@ -139,7 +155,8 @@ import Testing
         let plain = try HTTPTestClient(port: server.port, timeout: .seconds(2))
         try plain.send("GET", "/healthz")
         #expect(throws: (any Error).self) { _ = try plain.readResponse() }
-        let untrusted = try Self.tool("/usr/bin/curl", ["--silent", "--max-time", "10", "https://127.0.0.1:\(server.port)/healthz"])
+        let untrusted = try Self.tool(
+            "/usr/bin/curl", ["--silent", "--max-time", "10", "https://127.0.0.1:\(server.port)/healthz"])
         #expect(untrusted.status != 0)
         // jobprepd sync to the HTTPS peer, verifying it with --ca.
         let replica = directory.appendingPathComponent("replica")

@@ -51,7 +51,8 @@ import Testing
         // Every kind of write is refused whole while full, and changes nothing.
         let before = try footprint(client, store)
         let story = String(repeating: "what happened and why it mattered ", count: 300)
-        try client.post("/v1/stories", ["title": "Big", "use_case": .string(story), "design": .string(story)]).problem(507)
+        try client.post("/v1/stories", ["title": "Big", "use_case": .string(story), "design": .string(story)]).problem(
+            507)
         try client.patch("/v1/values/kept", ["why": .string(story)]).problem(507)
         let batch = try client.post(
             "/v1/batch",

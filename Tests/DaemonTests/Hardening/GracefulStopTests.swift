@@ -20,7 +20,8 @@ import Testing
         holding.wait()
         let client = try daemon.client()
         try client.connection.send(
-            "POST", "/v1/values", headers: [("Authorization", "Bearer \(daemon.token)"), ("Content-Type", "application/json")],
+            "POST", "/v1/values",
+            headers: [("Authorization", "Bearer \(daemon.token)"), ("Content-Type", "application/json")],
             body: JSONWriter().bytes(["id": "late", "name": "queued at shutdown"]))
         let stopped = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {

@@ -76,7 +76,8 @@ final class DaemonProcess {
     static func runToCompletion(_ executable: String, _ arguments: [String]) throws -> (
         status: Int32, output: String, errors: String
     ) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobprep-run-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "jobprep-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("stdout")

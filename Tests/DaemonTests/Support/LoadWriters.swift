@@ -114,7 +114,8 @@ final class LoadWriters: Sendable {
         group.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .success
     }
 
-    private func run(port: UInt16, token: String, prefix: String, counter: String, firstRank: Int64, refusals: Set<Int>) {
+    private func run(port: UInt16, token: String, prefix: String, counter: String, firstRank: Int64, refusals: Set<Int>)
+    {
         guard let connection = try? HTTPTestClient(port: port, timeout: .seconds(30)) else {
             ledger.record(.closedBeforeAnswer)
             return
@@ -135,7 +136,9 @@ final class LoadWriters: Sendable {
                 target = "/v1/batch"
                 body = [
                     "operations": .array(
-                        ids.map { ["method": "POST", "path": "/v1/values", "body": ["id": .string($0), "name": "batched"]] })
+                        ids.map {
+                            ["method": "POST", "path": "/v1/values", "body": ["id": .string($0), "name": "batched"]]
+                        })
                 ]
             } else if n % 5 == 0 {
                 method = "PATCH"
