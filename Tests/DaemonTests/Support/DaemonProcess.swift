@@ -5,11 +5,70 @@ import Testing
     import Glibc
 #endif
 
+/// A child process started with `posix_spawn` and reaped with `waitpid` on its own pid.
+///
+/// Not Foundation's `Process`: under load (the sanitizer runs), its exit monitoring missed children that had exited,
+/// and waiting on its pipes could hang when another test's child inherited their write end. Children here write
+/// to files and are waited for by pid.
+struct ChildProcess {
+    let pid: pid_t
+
+    /// Starts `executable`; standard input is /dev/null, standard output and error are appended to the given files.
+    init(_ executable: String, _ arguments: [String], output: String, errors: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        // The test process may block or ignore signals on this thread; the child starts with the defaults.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGCHLD, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw TestFailure("cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        self.pid = pid
+    }
+
+    /// The exit status (or the signal that ended it), once it has ended; nil while it runs.
+    func poll() -> (status: Int32, signalled: Bool)? {
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        guard reaped == pid else { return nil }
+        let signal = status & 0x7F
+        return signal == 0 ? ((status >> 8) & 0xFF, false) : (signal, true)
+    }
+
+    /// Waits for it to end; nil if it still runs after `timeout`.
+    func wait(timeout: Duration) -> (status: Int32, signalled: Bool)? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let ended = poll() { return ended }
+            if ContinuousClock.now >= deadline { return nil }
+            usleep(5_000)
+        }
+    }
+}
+
 /// The real `jobprepd serve` binary in a child process, for tests that kill it (SIGKILL, SIGTERM) as a user or a
-/// crash would. It listens on a free port on 127.0.0.1; its stderr goes to `daemon.log` in the data directory.
+/// crash would. It listens on a free port on 127.0.0.1; its output goes to `daemon.log` in the data directory.
 final class DaemonProcess {
     let directory: URL
-    let process = Process()
+    private let child: ChildProcess
+    private var exit: (status: Int32, signalled: Bool)?
     private(set) var port: UInt16 = 0
     private(set) var token = ""
     let logURL: URL
@@ -28,19 +87,18 @@ final class DaemonProcess {
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
             throw TestFailure("no jobprepd binary at \(Self.binary.path): run swift build first")
         }
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let offset = (try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? Int) ?? 0
+        child = try ChildProcess(
+            Self.binary.path,
+            ["serve", "--data-dir", directory.path, "--port", "0", "--threads", "2", "--no-log-requests"] + arguments,
+            output: logURL.path, errors: logURL.path)
+        do {
+            try waitUntilServing(after: offset)
+        } catch {
+            signal(SIGKILL)
+            _ = waitForExit()
+            throw error
         }
-        let log = try FileHandle(forWritingTo: logURL)
-        let offset = Int(try log.seekToEnd())
-        process.executableURL = Self.binary
-        process.arguments =
-            ["serve", "--data-dir", directory.path, "--port", "0", "--threads", "2", "--no-log-requests"] + arguments
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        try log.close()
-        try waitUntilServing(after: offset)
         token = try String(contentsOf: directory.appendingPathComponent("token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -58,8 +116,9 @@ final class DaemonProcess {
                     return
                 }
             }
-            guard process.isRunning else {
-                throw TestFailure("jobprepd exited with \(process.terminationStatus) before serving:\n\(log)")
+            if let ended = child.poll() {
+                exit = ended
+                throw TestFailure("jobprepd exited with \(ended.status) before serving:\n\(log)")
             }
             usleep(20_000)
         }
@@ -71,52 +130,37 @@ final class DaemonProcess {
         try runToCompletion(binary.path, arguments)
     }
 
-    /// Runs a program to completion and returns what it wrote. Its output goes to files, not pipes: a pipe's end
-    /// can be inherited by a daemon another test spawns at the same moment, and then never reaches end-of-file.
+    /// Runs a program to completion (at most two minutes) and returns what it wrote.
     static func runToCompletion(_ executable: String, _ arguments: [String]) throws -> (
         status: Int32, output: String, errors: String
     ) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "jobprep-run-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobprep-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outputURL = directory.appendingPathComponent("stdout")
-        let errorsURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorsURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL)
-        let errors = try FileHandle(forWritingTo: errorsURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        try errors.close()
-        return (
-            process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8),
-            try String(contentsOf: errorsURL, encoding: .utf8)
-        )
+        let output = directory.appendingPathComponent("stdout")
+        let errors = directory.appendingPathComponent("stderr")
+        let child = try ChildProcess(executable, arguments, output: output.path, errors: errors.path)
+        guard let ended = child.wait(timeout: .seconds(120)) else {
+            kill(child.pid, SIGKILL)
+            _ = child.wait(timeout: .seconds(10))
+            throw TestFailure("\(executable) \(arguments) did not finish within two minutes")
+        }
+        let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        return (ended.signalled ? 128 + ended.status : ended.status, read(output), read(errors))
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { child.pid }
 
     func signal(_ number: Int32) {
-        kill(pid, number)
+        if exit == nil { kill(child.pid, number) }
     }
 
     /// Waits for the process to end; nil if it is still running after `timeout`.
     func waitForExit(timeout: Duration = .seconds(30)) -> (status: Int32, signalled: Bool)? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline { return nil }
-            usleep(10_000)
-        }
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+        if exit == nil { exit = child.wait(timeout: timeout) }
+        return exit
     }
 
     /// A client on a new connection, authenticated with the first token.
@@ -125,9 +169,9 @@ final class DaemonProcess {
     }
 
     deinit {
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
+        if exit == nil {
+            kill(child.pid, SIGKILL)
+            _ = child.wait(timeout: .seconds(10))
         }
     }
 }
