@@ -130,6 +130,9 @@ public final class Store: Sendable {
         try readDatabase { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
     }
 
+    /// Writes waiting for the writer (the tests wait for one to be queued).
+    var queuedWrites: Int { writer.queuedCount }
+
     public var statistics: StoreStatistics { writer.statistics }
 
     /// Signals commits that grew the change log.

@@ -45,6 +45,13 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     var lastClock: HLC { publishedClock.withLock { $0 } }
 
+    /// Writes waiting for a batch (not counting the batch being committed).
+    var queuedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     func start() {
         condition.lock()
         defer { condition.unlock() }

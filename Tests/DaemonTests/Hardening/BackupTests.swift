@@ -71,7 +71,7 @@ import Testing
         #expect(try restoredClient.get("/v1/values/counter-0").status == 200)
         // Each side writes after the split.
         try restoredClient.create("values", ["id": "made-after-restore", "name": "on the restored copy"])
-        try restoredClient.patch("/v1/values/counter-0", ["name": "renamed on the restored copy"])
+        #expect(try restoredClient.patch("/v1/values/counter-0", ["name": "renamed on the restored copy"]).status == 200)
         try client.create("values", ["id": "made-on-the-original", "name": "on the original"])
 
         // jobprepd sync from the restored replica's directory (its daemon serving meanwhile) with the original.

@@ -2,8 +2,9 @@ import Daemon
 import Dispatch
 import Foundation
 import Model
-import Storage
 import Testing
+
+@testable import Storage
 
 /// Stopping while writes wait: each gets the answer of what really happened to it.
 @Suite struct GracefulStopTests {
@@ -23,6 +24,10 @@ import Testing
             "POST", "/v1/values",
             headers: [("Authorization", "Bearer \(daemon.token)"), ("Content-Type", "application/json")],
             body: JSONWriter().bytes(["id": "late", "name": "queued at shutdown"]))
+        // Only once the write waits in the writer's queue: then it must be answered for what becomes of it.
+        let queued = ContinuousClock.now + .seconds(30)
+        while daemon.application.store.queuedWrites == 0, ContinuousClock.now < queued { usleep(1000) }
+        #expect(daemon.application.store.queuedWrites == 1)
         let stopped = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             daemon.application.stop(gracePeriod: .milliseconds(200))
