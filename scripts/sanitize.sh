@@ -19,7 +19,7 @@ status=0
 for kind in "${kinds[@]}"; do
     scratch=.build-${kind:0:1}san
     echo "== swift test --sanitize=$kind ($scratch), filter $FILTER"
-    log=$scratch.log
+    log=$scratch/sanitize.log
     swift build --build-tests --sanitize="$kind" --scratch-path "$scratch"
     if swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --filter "$FILTER" >"$log" 2>&1 \
         && ! grep -qE 'ERROR: (Address|Thread)Sanitizer|WARNING: ThreadSanitizer' "$log"; then
