@@ -32,7 +32,8 @@ extension API {
                 do {
                     results.append(try Self.perform(operation, session))
                 } catch {
-                    throw OperationFailure(index: index, error: error)
+                    // Wrapped here: the writer cannot see through OperationFailure (a full disk must stay a 507).
+                    throw OperationFailure(index: index, error: StorageError.wrap(error))
                 }
             }
             return results

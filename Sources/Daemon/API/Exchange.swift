@@ -20,7 +20,7 @@ struct Exchange: Sendable {
             let size: Int
             if case .bytes(let bytes) = response.body { size = bytes.count } else { size = -1 }
             api.logger.info(
-                "\(request.method) \(request.path) \(response.status) \(size)B \(Self.milliseconds(elapsed))ms",
+                "\(Self.printable(request.method)) \(Self.printable(request.path)) \(response.status) \(size)B \(Self.milliseconds(elapsed))ms",
                 metadata: ["client": "\(request.remoteAddress)"])
         }
     }
@@ -30,6 +30,21 @@ struct Exchange: Sendable {
         let hundredths = (nanoseconds + 5_000) / 10_000
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// Text as it may go in a log line: control characters escaped (`\n` in a path cannot forge a line), at most
+    /// 200 characters.
+    static func printable(_ text: String) -> String {
+        if text.utf8.count <= 200, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(200) {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > 200 ? out + "…" : out
     }
 
     func fail(_ problem: Problem) { respond(problem.response) }

@@ -18,14 +18,27 @@ struct HostGuard: Sendable {
         return Self.isIPLiteral(host)
     }
 
-    /// The name part of a Host header: `[::1]:8787` → `::1`, `localhost:8787` → `localhost`.
+    /// The name part of a Host header: `[::1]:8787` → `::1`, `localhost:8787` → `localhost`; empty (refused) when
+    /// the rest is not a port (`[::1]evil`, `localhost:80@evil`) or an IPv6 literal lacks its brackets.
     static func hostname(_ header: String) -> String {
+        let host: Substring
+        var port: Substring = ""
         if header.hasPrefix("[") {
             guard let end = header.firstIndex(of: "]") else { return "" }
-            return String(header[header.index(after: header.startIndex)..<end])
+            host = header[header.index(after: header.startIndex)..<end]
+            let rest = header[header.index(after: end)...]
+            if !rest.isEmpty {
+                guard rest.first == ":" else { return "" }
+                port = rest.dropFirst()
+            }
+        } else if let colon = header.firstIndex(of: ":") {
+            host = header[..<colon]
+            port = header[header.index(after: colon)...]
+        } else {
+            host = Substring(header)
         }
-        if let colon = header.lastIndex(of: ":") { return String(header[..<colon]) }
-        return header
+        guard port.count <= 5, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return "" }
+        return String(host)
     }
 
     static func isIPLiteral(_ host: String) -> Bool {

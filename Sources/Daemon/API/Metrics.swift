@@ -20,8 +20,13 @@ final class Metrics: Sendable {
 
     private let state = Locked(State())
 
+    /// Methods counted by name; any other is counted as `OTHER`, so that made-up methods cannot grow the table
+    /// (and the exposition) without bound.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
+
     func record(route: String, method: String, status: Int, nanoseconds: UInt64) {
         let seconds = Double(nanoseconds) / 1e9
+        let method = Self.knownMethods.contains(method) ? method : "OTHER"
         state.withLock { s in
             s.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
             s.count += 1

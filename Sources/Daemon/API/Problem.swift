@@ -126,6 +126,7 @@ extension Problem {
                 return .conflict("a \(collection) record with id \(id) already exists; PATCH it or choose another id")
             case .invalid(let failure): return .validation(failure)
             case .full: return .storageFull()
+            case .closing: return .unavailable("the server is shutting down; nothing was written, retry later")
             case .database(let message): return .internalError("database error: \(message)")
             }
         default:

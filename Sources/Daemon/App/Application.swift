@@ -74,9 +74,13 @@ public final class Application: Sendable {
     public func stop(gracePeriod: Duration = .seconds(5)) {
         for sync in syncs { sync.stop() }
         api.stop()
-        server.shutdown(gracePeriod: gracePeriod)
+        // Writes still queued when the grace period ends commit and get their real answer, not a 503 for a
+        // write that is then applied anyway.
+        server.shutdown(gracePeriod: gracePeriod) { [store, api] in
+            api.authenticator.flush()
+            store.finishWrites()
+        }
         flusher.cancel()
-        api.authenticator.flush()
         store.close()
     }
 

@@ -14,7 +14,7 @@ public struct JobPrepCommand: ParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, SyncCommand.self, TokenCommand.self, ExportCommand.self, ImportCommand.self,
-            CompactCommand.self, OpenAPICommand.self,
+            CompactCommand.self, BackupCommand.self, OpenAPICommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

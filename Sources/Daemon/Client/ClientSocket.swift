@@ -7,6 +7,9 @@ final class ClientSocket {
     private var fd: Int32
     private var session: gnutls_session_t?
     private var credentials: gnutls_certificate_credentials_t?
+    /// The host name the session verifies the certificate against: GnuTLS keeps the pointer, not a copy, so it
+    /// must outlive the session (`gnutls_session_set_verify_cert`).
+    private var verifiedHost: UnsafeMutablePointer<CChar>?
 
     init(_ address: PeerAddress, caFile: String?, timeoutSeconds: Int) throws {
         fd = try Self.connect(address.host, address.port)
@@ -77,6 +80,8 @@ final class ClientSocket {
             gnutls_certificate_free_credentials(credentials)
             self.credentials = nil
         }
+        free(verifiedHost)
+        verifiedHost = nil
         if fd >= 0 {
             Glibc.close(fd)
             fd = -1
@@ -138,7 +143,10 @@ final class ClientSocket {
         if ClientSocket.isIPAddress(host) == false {
             _ = host.withCString { gnutls_server_name_set(session, GNUTLS_NAME_DNS, $0, strlen($0)) }
         }
-        gnutls_session_set_verify_cert(session, host, 0)
+        // Not `host` itself: Swift's temporary C string would be freed when the call returns, and the handshake
+        // reads it later (AddressSanitizer: heap-use-after-free in gnutls_x509_trust_list_verify_crt2).
+        verifiedHost = strdup(host)
+        gnutls_session_set_verify_cert(session, verifiedHost, 0)
         gnutls_transport_set_int2(session, fd, fd)
         gnutls_handshake_set_timeout(session, 10_000)
         var result: Int32

@@ -16,18 +16,42 @@ enum MHDCallbacks {
     /// context), once per piece of body, once more when the request is complete (we call the handler), and again
     /// after each resume (we queue the deferred response).
     static let accessHandler: MHD_AccessHandlerCallback = {
-        cls, connection, url, method, _, uploadData, uploadDataSize, context in
+        cls, connection, url, method, version, uploadData, uploadDataSize, context in
         guard let cls, let connection, let uploadDataSize, let context else { return MHD_Result.NO }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
-        guard let existing = context.pointee else {
-            let responder = Responder(connection: ConnectionHandle(pointer: connection), core: core)
+        // The context is normally made by `readRequestTarget`, before the headers arrive.
+        let responder: Responder
+        if let existing = context.pointee {
+            responder = Unmanaged<Responder>.fromOpaque(existing).takeUnretainedValue()
+        } else {
+            responder = Responder(connection: ConnectionHandle(pointer: connection), core: core)
             context.pointee = Unmanaged.passRetained(responder).toOpaque()
+        }
+        if !responder.started {
+            responder.started = true
             core.requestStarted()
             return responder.headersReceived()
         }
-        let responder = Unmanaged<Responder>.fromOpaque(existing).takeUnretainedValue()
         return responder.proceed(
-            url: url, method: method, uploadData: uploadData, uploadDataSize: uploadDataSize)
+            url: url, method: method, version: version, uploadData: uploadData, uploadDataSize: uploadDataSize)
+    }
+
+    /// `MHD_OPTION_URI_LOG_CALLBACK`: called with the raw request target once the request line is in, before
+    /// libmicrohttpd splits the query and before any header. Creates the request's context (its return value becomes
+    /// `*con_cls`), and keeps libmicrohttpd from parsing a query of more than ``RequestCheck/maxQueryItems`` items:
+    /// each costs it a record in the connection's memory pool, and when the pool runs out libmicrohttpd 0.9.75 leaves
+    /// the connection hanging without an answer until it times out.
+    static let readRequestTarget: MHDURILogCallback = { cls, uri, connection in
+        guard let cls, let connection else { return nil }
+        let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+        let responder = Responder(connection: ConnectionHandle(pointer: connection), core: core)
+        if let uri, let query = strchr(uri, 0x3F), RequestCheck.countQueryItems(query + 1) > RequestCheck.maxQueryItems {
+            // The target lies in libmicrohttpd's own (writable) read buffer, passed as const; ending it right after
+            // the "?" leaves an empty query to parse. The request is then refused in `headersReceived`.
+            UnsafeMutablePointer(mutating: query + 1).pointee = 0
+            responder.refusal = "the query has more than \(RequestCheck.maxQueryItems) items"
+        }
+        return Unmanaged.passRetained(responder).toOpaque()
     }
 
     /// `MHD_RequestCompletedCallback`: releases the context created on the first call, exactly once.
@@ -60,21 +84,30 @@ enum MHDCallbacks {
         Unmanaged<LogSink>.fromOpaque(cls).takeUnretainedValue().write(message)
     }
 
-    /// `MHD_KeyValueIteratorN` appending to the `[HTTPHeaders.Field]` that `cls` points to.
+    /// `MHD_KeyValueIteratorN` appending to the ``HeaderCollector`` that `cls` points to.
     static let collectHeader: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
         guard let cls else { return MHD_Result.NO }
-        let fields = cls.assumingMemoryBound(to: [HTTPHeaders.Field].self)
-        fields.pointee.append(
+        let collector = cls.assumingMemoryBound(to: HeaderCollector.self)
+        if let value, valueSize > 0, UnsafeRawBufferPointer(start: value, count: valueSize).contains(0) {
+            collector.pointee.malformed = true
+        }
+        collector.pointee.fields.append(
             HTTPHeaders.Field(name: string(key, keySize), value: string(value, valueSize)))
         return MHD_Result.YES
     }
 
-    /// `MHD_KeyValueIteratorN` appending to the `[QueryItem]` that `cls` points to.
+    /// `MHD_KeyValueIteratorN` appending to the ``QueryCollector`` that `cls` points to.
     static let collectQueryItem: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
         guard let cls else { return MHD_Result.NO }
-        let items = cls.assumingMemoryBound(to: [QueryItem].self)
-        items.pointee.append(QueryItem(name: string(key, keySize), value: string(value, valueSize)))
+        let collector = cls.assumingMemoryBound(to: QueryCollector.self)
+        if !isText(key, keySize) || !isText(value, valueSize) { collector.pointee.malformed = true }
+        collector.pointee.items.append(QueryItem(name: string(key, keySize), value: string(value, valueSize)))
         return MHD_Result.YES
+    }
+
+    private static func isText(_ pointer: UnsafePointer<CChar>?, _ count: Int) -> Bool {
+        guard let pointer, count > 0 else { return true }
+        return RequestCheck.isText(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>?, _ count: Int) -> String {

@@ -68,14 +68,16 @@ public final class HTTPServer: Sendable {
     /// Stops the server, letting work in flight end first:
     /// 1. stops accepting connections (`MHD_quiesce_daemon`); requests arriving on open connections get 503;
     /// 2. waits up to `gracePeriod` for handlers and deferred responses to complete;
-    /// 3. answers 503 for deferred responses still missing, finishes every open stream (which resumes the
+    /// 3. calls `beforeRefusing`, which may still answer some (the daemon lets its queued writes commit and answer:
+    ///    a write must not be refused with 503 and then be applied anyway), then answers 503 for deferred responses
+    ///    still missing, finishes every open stream (which resumes the
     ///    suspended connections: libmicrohttpd must not be stopped with any suspended) and lets these go out
     ///    (up to the rest of the grace period, at least half a second);
     /// 4. `MHD_stop_daemon`, which closes whatever connections are left.
     ///
     /// Blocks until done; calling it again, or on a server never started, does nothing. Never call it from a handler
     /// or any libmicrohttpd worker thread: `MHD_stop_daemon` joins those threads.
-    public func shutdown(gracePeriod: Duration = .seconds(5)) {
+    public func shutdown(gracePeriod: Duration = .seconds(5), beforeRefusing: () -> Void = {}) {
         let taken = lifecycle.withLock { lifecycle -> RunningDaemon? in
             guard case .running(let daemon) = lifecycle else { return nil }
             lifecycle = .stopped(port: daemon.port)
@@ -90,6 +92,7 @@ public final class HTTPServer: Sendable {
         let listenSocket = MHD_quiesce_daemon(daemon.handle.pointer)
 
         _ = ServerCore.wait(until: deadline) { !core.hasRequestsInFlight }
+        beforeRefusing()
 
         let (responders, streams) = core.closeBooks()
         for responder in responders { responder.answerForShutdown(.shuttingDown) }
@@ -151,6 +154,11 @@ public final class HTTPServer: Sendable {
         }
         add(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryLimit)
         add(.CONNECTION_TIMEOUT, configuration.connectionTimeoutSeconds)
+        // Function-pointer options in an MHD_OPTION_ARRAY: the function in `value`, its closure in `ptr_value`.
+        add(.UNESCAPE_CALLBACK, unsafeBitCast(MHDCallbacks.unescape, to: Int.self))
+        add(
+            .URI_LOG_CALLBACK, unsafeBitCast(MHDCallbacks.readRequestTarget, to: Int.self),
+            Unmanaged.passUnretained(core).toOpaque())
         if configuration.threads > 1 {
             add(.THREAD_POOL_SIZE, configuration.threads)
         }

@@ -72,7 +72,7 @@ public struct HTTPResponse: Sendable {
     }
 
     /// An RFC 9457 problem document (`application/problem+json`) for the few answers the HTTP layer
-    /// gives by itself (413, 500, 503), typed like the API's own problems.
+    /// gives by itself (400, 413, 500, 503), typed like the API's own problems.
     static func problem(
         status: Int, title: String, detail: String, headers: HTTPHeaders = HTTPHeaders()
     ) -> HTTPResponse {
@@ -80,6 +80,7 @@ public struct HTTPResponse: Sendable {
         headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
         let kind: String
         switch status {
+        case 400: kind = "bad-request"
         case 413: kind = "payload-too-large"
         case 503: kind = "unavailable"
         default: kind = "internal"

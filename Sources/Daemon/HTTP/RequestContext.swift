@@ -11,6 +11,15 @@ extension Responder {
             phase = .answered
             return queue(.shuttingDown)
         }
+        let transferEncoding = MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Transfer-Encoding")
+        if let why = refusal
+            ?? RequestCheck.framingRefusal(
+                transferEncoding: transferEncoding.map { String(cString: $0) },
+                hasContentLength: MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Content-Length") != nil)
+        {
+            phase = .answered
+            return queue(.problem(status: 400, title: "Bad Request", detail: why, headers: ["Connection": "close"]))
+        }
         if let length = declaredContentLength() {
             guard length <= core.maxBodyBytes else {
                 phase = .answered
@@ -26,6 +35,7 @@ extension Responder {
     func proceed(
         url: UnsafePointer<CChar>?,
         method: UnsafePointer<CChar>?,
+        version: UnsafePointer<CChar>?,
         uploadData: UnsafePointer<CChar>?,
         uploadDataSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
@@ -42,7 +52,7 @@ extension Responder {
                 }
                 return MHD_Result.YES
             }
-            return dispatch(url: url, method: method)
+            return dispatch(url: url, method: method, version: version)
         case .discarding(let received):
             guard size == 0 else {
                 // A response cannot be queued while upload data is being delivered: read and drop the rest, then
@@ -65,10 +75,16 @@ extension Responder {
     }
 
     /// The request is complete: hand it to the handler, then queue its answer or wait for it suspended.
-    private func dispatch(url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?) -> MHD_Result {
-        let request = makeRequest(url: url, method: method)
+    private func dispatch(
+        url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?
+    ) -> MHD_Result {
+        let (request, refusal) = makeRequest(url: url, method: method, version: version)
         wasLarge = body.count >= Heap.largeRequestBytes
         body = []
+        if let refusal {
+            phase = .answered
+            return queue(.problem(status: 400, title: "Bad Request", detail: refusal))
+        }
         core.handler.handle(request, self)
         guard let response = takeResponseOrSuspend() else {
             phase = .awaiting
@@ -80,32 +96,36 @@ extension Responder {
 
     /// Copies everything a handler may read out of libmicrohttpd's connection memory, which is reused after the
     /// request: the request may travel to another thread and outlive it.
-    private func makeRequest(url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?) -> HTTPRequest {
+    /// Also says why the request must be refused before any handler sees it (``RequestCheck``), if it must.
+    private func makeRequest(
+        url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?
+    ) -> (HTTPRequest, refusal: String?) {
         let pointer = connection.pointer
-        var fields: [HTTPHeaders.Field] = []
+        var headers = HeaderCollector()
         let headerCount = MHD_get_connection_values_n(pointer, .HEADER_KIND, nil, nil)
         if headerCount > 0 {
-            fields.reserveCapacity(Int(headerCount))
-            _ = withUnsafeMutablePointer(to: &fields) {
+            headers.fields.reserveCapacity(Int(headerCount))
+            _ = withUnsafeMutablePointer(to: &headers) {
                 MHD_get_connection_values_n(pointer, .HEADER_KIND, MHDCallbacks.collectHeader, $0)
             }
         }
-        var query: [QueryItem] = []
+        var query = QueryCollector()
         let queryCount = MHD_get_connection_values_n(pointer, .GET_ARGUMENT_KIND, nil, nil)
         if queryCount > 0 {
-            query.reserveCapacity(Int(queryCount))
+            query.items.reserveCapacity(Int(queryCount))
             _ = withUnsafeMutablePointer(to: &query) {
                 MHD_get_connection_values_n(pointer, .GET_ARGUMENT_KIND, MHDCallbacks.collectQueryItem, $0)
             }
         }
-        return HTTPRequest(
+        let request = HTTPRequest(
             method: method.map { String(cString: $0) } ?? "",
             path: url.map { String(cString: $0) } ?? "/",
-            query: query,
-            headers: HTTPHeaders(fields: fields),
+            query: query.items,
+            headers: HTTPHeaders(fields: headers.fields),
             body: body,
             remote: RemoteAddress(jp_mhd_connection_client_address(pointer))
         )
+        return (request, RequestCheck.refusal(path: url, version: version, headers: headers, query: query))
     }
 
     /// `Content-Length` as announced, nil when absent; a value too big for Int counts as too large.

@@ -20,6 +20,10 @@ public final class Responder: @unchecked Sendable {
     var stream: ResponseStream?
     /// Set for a request whose body reached ``Heap/largeRequestBytes``: its memory is handed back when it ends.
     var wasLarge = false
+    /// Whether the headers are in and the request counts as started (``ServerCore/requestStarted()``).
+    var started = false
+    /// Why the request line was refused before its query was parsed (answered once the headers are in).
+    var refusal: String?
 
     enum Phase {
         /// Collecting the body.
@@ -135,7 +139,7 @@ public final class Responder: @unchecked Sendable {
         }
         stream?.connectionClosed()
         stream = nil
-        core.requestEnded()
+        if started { core.requestEnded() }
         if wasLarge { Heap.returnFreeMemory() }
     }
 

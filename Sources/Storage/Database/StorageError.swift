@@ -13,11 +13,13 @@ public enum StorageError: Error, Sendable, Equatable {
     case invalid(ValidationFailure)
     /// The database or its disk is full (507).
     case full
+    /// The store is shutting down and takes no more writes (503).
+    case closing
     /// Anything else SQLite reported: a bug or a broken disk (500).
     case database(String)
 
-    /// Maps SQLite failures to the cases a client can act on.
-    static func wrap(_ error: Error) -> Error {
+    /// Maps SQLite failures to the cases a client can act on (an error of another kind is returned as is).
+    public static func wrap(_ error: Error) -> Error {
         if error is StorageError { return error }
         if let db = error as? DatabaseError {
             if db.resultCode == .SQLITE_FULL { return StorageError.full }

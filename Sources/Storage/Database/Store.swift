@@ -17,6 +17,9 @@ public struct StoreOptions: Sendable {
     /// How far ahead of the local clock a remote change may be.
     public var maxClockSkewMillis: UInt64 = 5 * 60 * 1000
     public var readers: Int = 4
+    /// Caps the database at this many pages (`PRAGMA max_page_count`); a write that needs more fails as on a full
+    /// disk (``StorageError/full``). Nil: only the disk limits it. The full-disk tests use it.
+    public var maxPageCount: Int?
     /// Milliseconds since the epoch; the simulation gives each replica a clock of its own.
     public var wallClock: @Sendable () -> UInt64 = { HybridClock.wallMillis() }
 
@@ -33,6 +36,9 @@ public final class Store: Sendable {
     let writer: GroupCommitWriter
     let checkpointer: Checkpointer
     private let closed = Locked(false)
+    /// Reads in progress; ``close()`` waits for them, and reads after it fail instead of touching closed
+    /// connections (which crashes inside SQLite).
+    private let readGate = ReadGate()
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
@@ -45,6 +51,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // Views scan whole collections: map the file rather than copy it page by page (pread).
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            if let pages = options.maxPageCount { _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -65,7 +72,13 @@ public final class Store: Sendable {
         try write { session in try Seed.apply(session) }
     }
 
-    /// Finishes queued writes and closes the database; later calls do nothing.
+    /// Commits the writes already queued (their submitters get their answers), then refuses new ones with
+    /// ``StorageError/closing``; reads go on until ``close()``.
+    public func finishWrites() {
+        writer.stop()
+    }
+
+    /// Finishes queued writes, waits for reads in progress, and closes the database; later calls do nothing.
     public func close() {
         let first = closed.withLock { closed in
             defer { closed = true }
@@ -73,6 +86,7 @@ public final class Store: Sendable {
         }
         guard first else { return }
         writer.stop()
+        readGate.close()
         pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()
@@ -82,16 +96,19 @@ public final class Store: Sendable {
 
     /// Runs `body` in a read transaction on one of the reader connections.
     public func read<T>(_ body: (ReadSession) throws -> T) throws -> T {
-        do {
-            return try readers.read { db in try body(ReadSession(db: db)) }
-        } catch {
-            throw StorageError.wrap(error)
-        }
+        try readDatabase { db in try body(ReadSession(db: db)) }
     }
 
     func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try withReaders { try readers.read(body) }
+    }
+
+    /// Runs `body`, which reads from the reader pool, unless the store is closing; maps its errors.
+    func withReaders<T>(_ body: () throws -> T) throws -> T {
+        guard readGate.enter() else { throw StorageError.closing }
+        defer { readGate.leave() }
         do {
-            return try readers.read(body)
+            return try body()
         } catch {
             throw StorageError.wrap(error)
         }
@@ -109,6 +126,27 @@ public final class Store: Sendable {
     public func write<T: Sendable>(_ work: @escaping (MutationSession) throws -> T) throws -> T {
         try writer.write(work)
     }
+
+    /// Changes the page cap of the writer connection (see ``StoreOptions/maxPageCount``) and returns the cap now
+    /// in force: SQLite never sets it below the current size.
+    @discardableResult
+    func setMaxPageCount(_ pages: Int) throws -> Int {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") ?? 0
+            }
+        } catch {
+            throw StorageError.wrap(error)
+        }
+    }
+
+    /// The database's size in pages.
+    func pageCount() throws -> Int {
+        try readDatabase { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+    }
+
+    /// Writes waiting for the writer (the tests wait for one to be queued).
+    var queuedWrites: Int { writer.queuedCount }
 
     public var statistics: StoreStatistics { writer.statistics }
 
@@ -153,5 +191,37 @@ public final class Store: Sendable {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard stat(path, &info) == 0 else { return absolute }
         return "\(info.st_dev):\(info.st_ino):\(absolute)"
+    }
+}
+
+/// Counts reads in progress so that closing can wait for them and refuse later ones.
+private final class ReadGate: @unchecked Sendable {
+    // @unchecked: `open` and `inFlight` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var open = true
+    private var inFlight = 0
+
+    /// False once closing has begun.
+    func enter() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard open else { return false }
+        inFlight += 1
+        return true
+    }
+
+    func leave() {
+        condition.lock()
+        inFlight -= 1
+        if inFlight == 0 { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Refuses new reads and waits for those in progress.
+    func close() {
+        condition.lock()
+        open = false
+        while inFlight > 0 { condition.wait() }
+        condition.unlock()
     }
 }

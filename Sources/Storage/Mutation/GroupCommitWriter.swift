@@ -45,6 +45,13 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     var lastClock: HLC { publishedClock.withLock { $0 } }
 
+    /// Writes waiting for a batch (not counting the batch being committed).
+    var queuedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     func start() {
         condition.lock()
         defer { condition.unlock() }
@@ -69,7 +76,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         condition.lock()
         if stopped {
             condition.unlock()
-            completion(.failure(StorageError.database("the store is closed")))
+            completion(.failure(StorageError.closing))
             return
         }
         queue.append(job)
@@ -119,18 +126,84 @@ final class GroupCommitWriter: @unchecked Sendable {
         return batch
     }
 
+    /// Commits a batch and answers each of its jobs.
+    ///
+    /// Some errors (`SQLITE_FULL`, `SQLITE_IOERR`, `SQLITE_NOMEM`) can make SQLite roll back the whole transaction
+    /// in the middle of a statement, not just the statement: the jobs that ran before in the batch are then undone
+    /// too, although their savepoints were released. So after a job fails, the writer checks that the transaction
+    /// is still open; if it is not, the job that broke it gets its error and every other job of the batch runs
+    /// again, each in a transaction of its own, so that one write that does not fit cannot fail (or, worse, be
+    /// acknowledged for) writes that do. See https://www.sqlite.org/lang_transaction.html ("Response To Errors
+    /// Within A Transaction").
     private func commit(_ batch: [Job]) {
         var outcomes = [Error?](repeating: nil, count: batch.count)
-        var clock = self.clock
         var applied = 0
         var lastSequence: Int64?
+        switch transact(batch, &outcomes) {
+        case .committed(let cells, let sequence):
+            applied = cells
+            lastSequence = sequence
+        case .aborted(let index, let error):
+            outcomes[index] = error
+            retryAlone(batch, except: index, &outcomes, &applied, &lastSequence)
+        case .failed where batch.count > 1:
+            // BEGIN, the batch's search-index writes or COMMIT failed (a full disk can refuse the commit itself):
+            // nothing was stored. Smaller transactions may fit, and one write that does not must not fail the others.
+            outcomes = [Error?](repeating: nil, count: batch.count)
+            retryAlone(batch, except: nil, &outcomes, &applied, &lastSequence)
+        case .failed(let error):
+            outcomes = outcomes.map { $0 ?? error }
+        }
+        statistics.changesApplied.add(applied, ordering: .relaxed)
+        let last = clock.last
+        publishedClock.withLock { $0 = last }
+        for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
+        if let lastSequence { commits.publish(lastSequence) }
+    }
+
+    /// Runs each job of a batch that could not commit whole in a transaction of its own.
+    private func retryAlone(
+        _ batch: [Job], except skipped: Int?, _ outcomes: inout [Error?], _ applied: inout Int,
+        _ lastSequence: inout Int64?
+    ) {
+        for i in batch.indices where i != skipped {
+            var single: [Error?] = [nil]
+            switch transact([batch[i]], &single) {
+            case .committed(let cells, let sequence):
+                outcomes[i] = single[0]
+                applied += cells
+                if let sequence { lastSequence = max(lastSequence ?? sequence, sequence) }
+            case .aborted(_, let error):
+                outcomes[i] = error
+            case .failed(let error):
+                outcomes[i] = single[0] ?? error
+            }
+        }
+    }
+
+    private enum Attempt {
+        /// Committed: the cells applied and the last log sequence written.
+        case committed(cells: Int, lastSequence: Int64?)
+        /// SQLite rolled the transaction back while job `index` ran; nothing of the attempt is stored.
+        case aborted(index: Int, error: Error)
+        /// BEGIN, the bookkeeping or COMMIT failed; nothing of the attempt is stored.
+        case failed(Error)
+    }
+
+    /// Runs `jobs` in one transaction, each in its own savepoint; a job that throws is rolled back alone and its
+    /// error goes in `outcomes`.
+    private func transact(_ jobs: [Job], _ outcomes: inout [Error?]) -> Attempt {
+        var clock = self.clock
+        var committed = (cells: 0, lastSequence: Int64?.none)
+        var aborted: (index: Int, error: Error)?
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let session = MutationSession(db: db, node: node, clock: clock, wallClock: wallClock)
                     // Another process (the command line) may have written since our last batch.
                     session.clock.observe(try Meta.clock(db))
-                    for (index, job) in batch.enumerated() {
+                    defer { clock = session.clock }
+                    for (index, job) in jobs.enumerated() {
                         let appliedBefore = session.appliedCells
                         let searchUpdatesBefore = session.pendingSearchUpdates.count
                         do {
@@ -139,30 +212,30 @@ final class GroupCommitWriter: @unchecked Sendable {
                                 return .commit
                             }
                         } catch {
-                            outcomes[index] = StorageError.wrap(error)
+                            let failure = StorageError.wrap(error)
+                            outcomes[index] = failure
                             session.appliedCells = appliedBefore
                             session.pendingSearchUpdates.removeSubrange(searchUpdatesBefore...)
+                            if !db.isInsideTransaction {
+                                aborted = (index, failure)
+                                throw failure
+                            }
                         }
                     }
                     try session.flushSearchIndex()
                     try Meta.setClock(db, session.clock.last)
-                    clock = session.clock
-                    applied = session.appliedCells
-                    lastSequence = session.lastSequence
+                    committed = (session.appliedCells, session.lastSequence)
                     return .commit
                 }
             }
-            statistics.changesApplied.add(applied, ordering: .relaxed)
         } catch {
-            let failure = StorageError.wrap(error)
-            outcomes = outcomes.map { $0 ?? failure }
+            // Keep the clock even when nothing was committed: it only ever moves forward.
+            self.clock.observe(clock.last)
+            if let aborted { return .aborted(index: aborted.index, error: aborted.error) }
+            return .failed(StorageError.wrap(error))
         }
-        // Keep the clock even when the commit failed: it only ever moves forward.
         self.clock.observe(clock.last)
-        let last = self.clock.last
-        publishedClock.withLock { $0 = last }
-        for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
-        if let lastSequence { commits.publish(lastSequence) }
+        return .committed(cells: committed.cells, lastSequence: committed.lastSequence)
     }
 }
 

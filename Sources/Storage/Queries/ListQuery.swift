@@ -78,11 +78,11 @@ public struct ListQuery: Sendable, Equatable {
     private static func filterValue(_ text: String, for type: FieldType) -> FieldCheck {
         switch type {
         case .integer, .number:
-            guard let n = Int64(text) else {
-                if let d = Double(text), d.isFinite { return type.validate(.double(d)) }
-                return .invalid("must be a number")
+            // JSON's number grammar, not Double(String)'s, which also takes "0x10", "nan" and "inf".
+            switch try? JSONParser.parse(text) {
+            case .some(let number) where number.typeName == "a number": return type.validate(number)
+            default: return .invalid("must be a number")
             }
-            return type.validate(.int(n))
         case .boolean:
             switch text {
             case "true": return .valid(.bool(true))

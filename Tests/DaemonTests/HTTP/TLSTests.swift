@@ -59,15 +59,8 @@ struct TLSTests {
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        // Output through files, not a pipe that a daemon spawned by another test could inherit and hold open.
+        let result = try DaemonProcess.runToCompletion(executable, arguments)
+        return (result.status, result.output + result.errors)
     }
 }

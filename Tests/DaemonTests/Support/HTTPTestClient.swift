@@ -19,6 +19,8 @@ final class HTTPTestClient {
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private(set) var peerClosed = false
+    /// Bytes received on this connection so far, consumed or not: tells a response cut short from none at all.
+    private(set) var receivedByteCount = 0
 
     /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
     init(port: UInt16, host: String = "127.0.0.1", timeout: Duration = .seconds(10)) throws {
@@ -348,6 +350,7 @@ final class HTTPTestClient {
             peerClosed = true
         } else {
             buffer += chunk[0..<received]
+            receivedByteCount += received
         }
         return true
     }
