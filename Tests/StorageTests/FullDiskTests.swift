@@ -117,6 +117,38 @@ import Testing
         #expect(try integrity(store) == "ok")
     }
 
+    @Test func aCommitRefusedOnceIsRetriedWriteByWriteAndAcknowledgedOnlyWhenCommitted() throws {
+        let t = try TemporaryStore()
+        let store = t.store
+        let refuse = FailingCommits()
+        store.pool.add(transactionObserver: refuse, extent: .databaseLifetime)
+        let gate = DispatchSemaphore(value: 0)
+        let holding = DispatchSemaphore(value: 0)
+        store.submit({ _ in
+            holding.signal()
+            gate.wait()
+        }) { _ in }
+        holding.wait()
+        refuse.failOnce.store(true, ordering: .sequentiallyConsistent)
+        let outcomes = Locked<[String: Result<String, StorageError>]>([:])
+        let done = DispatchGroup()
+        for n in 0..<3 {
+            let input = try value("r\(n)")
+            done.enter()
+            store.submit({ s in try s.create(Catalog.values, input).id }) { result in
+                outcomes.withLock { $0["r\(n)"] = result.mapError { $0 as? StorageError ?? .database("\($0)") } }
+                done.leave()
+            }
+        }
+        gate.signal()
+        done.wait()
+        // The batch's commit failed once; each write then committed on its own and only then was acknowledged.
+        for n in 0..<3 {
+            #expect(outcomes.withLock { $0["r\(n)"] } == .success("r\(n)"))
+            #expect(try store.record(Catalog.values, id: "r\(n)") != nil)
+        }
+    }
+
     @Test func aCommitRefusedByAFullDiskAcknowledgesNothing() throws {
         let t = try TemporaryStore()
         let store = t.store
@@ -130,7 +162,7 @@ import Testing
             gate.wait()
         }) { _ in }
         holding.wait()
-        refuse.failNext.store(true, ordering: .sequentiallyConsistent)
+        refuse.failing.store(true, ordering: .sequentiallyConsistent)
         let outcomes = Locked<[Result<String, StorageError>]>([])
         let done = DispatchGroup()
         for n in 0..<3 {
@@ -143,9 +175,11 @@ import Testing
         }
         gate.signal()
         done.wait()
+        // The batch's commit failed, and so did each write's retry on its own: nothing acknowledged, nothing stored.
         #expect(outcomes.withLock { $0 } == Array(repeating: .failure(.full), count: 3))
         #expect(try footprint(store) == before)
-        // The next commit goes through.
+        // Room again: the next commit goes through.
+        refuse.failing.store(false, ordering: .sequentiallyConsistent)
         _ = try store.write { s in try s.create(Catalog.values, try value("later")) }
         #expect(try store.record(Catalog.values, id: "later") != nil)
         #expect(try store.record(Catalog.values, id: "c0") == nil)
@@ -154,14 +188,18 @@ import Testing
 
 /// Refuses the next commit that writes to the change log the way a full disk does (`SQLITE_FULL` from COMMIT).
 private final class FailingCommits: TransactionObserver, Sendable {
-    let failNext = Atomic(false)
+    /// While set, every commit that writes to the change log fails, as on a disk that stays full.
+    let failing = Atomic(false)
+    /// The next commit that writes to the change log fails, and later ones go through.
+    let failOnce = Atomic(false)
     /// Touched only on the writer connection's queue, one transaction at a time.
     private let wroteLog = Atomic(false)
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { eventKind.tableName == "change_log" }
     func databaseDidChange(with event: DatabaseEvent) { wroteLog.store(true, ordering: .relaxed) }
     func databaseWillCommit() throws {
-        if wroteLog.exchange(false, ordering: .relaxed), failNext.exchange(false, ordering: .sequentiallyConsistent) {
+        guard wroteLog.exchange(false, ordering: .relaxed) else { return }
+        if failing.load(ordering: .sequentiallyConsistent) || failOnce.exchange(false, ordering: .sequentiallyConsistent) {
             throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")
         }
     }
