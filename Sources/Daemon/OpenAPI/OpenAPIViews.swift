@@ -282,8 +282,8 @@ enum OpenAPIViewSchemas {
     static let searchInvalidQuery = ErrorVariant(
         name: "SearchInvalidQuery", base: .badRequest,
         description:
-            "The query string is not valid (`invalid-query`; `errors` names each parameter): `q` missing, blank or longer than 1,000 characters; `limit` not an integer from 1 to 100; a `cursor` that this search did not give for this `q`; a parameter given twice; an unknown parameter.",
-        kinds: ["invalid-query"],
+            "The query string is not valid (`invalid-query`; `errors` names each parameter): `q` missing, blank or longer than 1,000 characters; `limit` not an integer from 1 to 100; a `cursor` that this search did not give for this `q`; a parameter given twice; an unknown parameter. A query string that is not valid UTF-8 or holds a NUL is refused before the search sees it (`bad-request`).",
+        kinds: ["invalid-query", "bad-request"],
         examples: [("limit", "A limit out of range", OpenAPIViewExamples.searchProblem)])
 
     static let importValidationFailed = ErrorVariant(

@@ -56,6 +56,7 @@ extension MutationSession {
             let fieldKey = CellKey(cl: row.state.cl, hlc: record.updated, node: node)
             for leaf in collection.leaves {
                 let value = record.values[leaf.name] ?? leaf.defaultValue
+                if Self.isMissingRequiredValue(leaf, value, in: collection) { continue }
                 if (row.state.cells[leaf.name]?.value ?? .null) != value {
                     changes.append(
                         Change(
@@ -73,12 +74,19 @@ extension MutationSession {
                 key: CellKey(cl: cl, hlc: record.created, node: node)))
         let fieldKey = CellKey(cl: cl, hlc: record.updated, node: node)
         for leaf in collection.leaves {
+            let value = record.values[leaf.name] ?? leaf.defaultValue
+            if Self.isMissingRequiredValue(leaf, value, in: collection) { continue }
             changes.append(
-                Change(
-                    collection: collection.name, id: record.id, field: leaf.name,
-                    value: record.values[leaf.name] ?? leaf.defaultValue, key: fieldKey))
+                Change(collection: collection.name, id: record.id, field: leaf.name, value: value, key: fieldKey))
         }
         _ = try apply(changes)
         return .created
+    }
+
+    /// A required field exported as null: the exporting replica had not received its cell (sync can show a record
+    /// before all its create cells arrive). Null is not a value a required field may be written with, and writing
+    /// no cell renders the same null, so the import writes none.
+    static func isMissingRequiredValue(_ leaf: FieldSpec, _ value: JSONValue, in collection: CollectionSpec) -> Bool {
+        value.isNull && collection.field(leaf.name)?.required == true
     }
 }

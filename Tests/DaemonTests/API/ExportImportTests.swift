@@ -73,6 +73,10 @@ func fillDataset(_ client: APIClient) throws {
         let imported = try target.client().request("POST", "/v1/import", body: export.body, contentType: "application/json")
         #expect(imported.status == 200, "\(imported.text)")
         #expect(try target.client().get("/v1/export").body == export.body)
+        // The import wrote no null for the required name, so the record syncs on like any other.
+        let third = try TestDaemon()
+        try third.sync(with: target)
+        #expect(try third.client().get("/v1/values/partial").object()["why"] == "arrived first")
     }
 
     @Test func theExportIsCanonical() throws {
