@@ -26,6 +26,16 @@ final class ProgressBar {
         FileHandle.standardError.write(Data(Self.line(label, done, total).utf8))
     }
 
+    /// A status line instead of a bar, for work whose total is not known (sync pages).
+    func status(_ text: String) {
+        guard enabled else { return }
+        let now = Monotonic.nanoseconds()
+        guard now - lastDrawn >= 100_000_000 else { return }
+        lastDrawn = now
+        drawn = true
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(text)".utf8))
+    }
+
     /// Ends the bar's line.
     func finish() {
         guard drawn else { return }

@@ -41,9 +41,10 @@ struct SyncCommand: ParsableCommand {
         let remote = HTTPPeer(address: address, token: token, caFile: ca)
         defer { remote.close() }
         var engine = SyncEngine(local: store, remote: remote, peer: address.description, pageSize: pageSize)
-        let progress = ProgressLine()
+        let progress = ProgressBar("syncing with \(address):")
         engine.progress = { report in
-            progress.show("syncing with \(address): pulled \(report.pulled.applied + report.pulled.ignored), pushed \(report.pushed.applied + report.pushed.ignored)")
+            progress.status(
+                "pulled \(report.pulled.applied + report.pulled.ignored), pushed \(report.pushed.applied + report.pushed.ignored)")
         }
         let started = Date()
         do {
@@ -55,33 +56,5 @@ struct SyncCommand: ParsableCommand {
             try? store.recordSyncError("\(error)", peer: address.description)
             throw ExitFailure(description: "sync with \(address) failed: \(error)")
         }
-    }
-}
-
-/// A single self-rewriting status line on stderr when it is a terminal; silent otherwise.
-final class ProgressLine: @unchecked Sendable {
-    // @unchecked: used from one thread at a time (the command's).
-    private let enabled = isatty(STDERR_FILENO) == 1
-    private var lastDraw = Date.distantPast
-    private var drawn = false
-
-    func show(_ text: String, force: Bool = false) {
-        guard enabled, force || Date().timeIntervalSince(lastDraw) > 0.1 else { return }
-        lastDraw = Date()
-        drawn = true
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
-    }
-
-    /// A bar: `label [#####.....] 50% (500/1000)`.
-    func bar(_ label: String, done: Int, total: Int) {
-        guard total > 0 else { return }
-        let width = 30
-        let filled = min(width, done * width / total)
-        show("\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done * 100 / total)% (\(done)/\(total))", force: done == total)
-    }
-
-    func finish() {
-        if enabled, drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        drawn = false
     }
 }
