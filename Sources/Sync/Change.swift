@@ -20,7 +20,21 @@ public struct CellKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         return a.node < b.node
     }
 
-    public var description: String { "\(cl):\(hlc.hex):\(node.hex)" }
+    public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(56)
+        appendDescription(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``description`` as UTF-8 (each write renders one per field into the record's clocks).
+    public func appendDescription(into out: inout [UInt8]) {
+        out.append(contentsOf: String(cl).utf8)
+        out.append(UInt8(ascii: ":"))
+        Hex.appendFixed(hlc.rawValue, width: 16, into: &out)
+        out.append(UInt8(ascii: ":"))
+        out.append(contentsOf: node.hex.utf8)
+    }
 
     /// Parses ``description``.
     public init?(_ text: Substring) {

@@ -98,6 +98,15 @@ public enum CalendarDate {
 
     /// Formats milliseconds since the epoch as RFC 3339 UTC with milliseconds: `2026-11-26T09:30:00.000Z`.
     public static func formatDateTime(millis: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendDateTime(millis: millis, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``formatDateTime(millis:)``'s text as UTF-8, without the intermediate strings: every write renders
+    /// two of these into the record's document.
+    public static func appendDateTime(millis: Int64, into out: inout [UInt8]) {
         let ms = Int(millis)
         var days = ms / 86_400_000
         var rest = ms % 86_400_000
@@ -105,10 +114,41 @@ public enum CalendarDate {
             rest += 86_400_000
             days -= 1
         }
-        let time =
-            pad(rest / 3_600_000, 2) + ":" + pad(rest / 60_000 % 60, 2) + ":" + pad(rest / 1000 % 60, 2) + "."
-            + pad(rest % 1000, 3)
-        return formatDate(days: days) + "T" + time + "Z"
+        let (y, m, d) = civil(days: days)
+        if y >= 0 { appendPadded(y, 4, into: &out) } else { out.append(contentsOf: pad(y, 4).utf8) }
+        out.append(UInt8(ascii: "-"))
+        appendPadded(m, 2, into: &out)
+        out.append(UInt8(ascii: "-"))
+        appendPadded(d, 2, into: &out)
+        out.append(UInt8(ascii: "T"))
+        appendPadded(rest / 3_600_000, 2, into: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(rest / 60_000 % 60, 2, into: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(rest / 1000 % 60, 2, into: &out)
+        out.append(UInt8(ascii: "."))
+        appendPadded(rest % 1000, 3, into: &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// A non-negative `value` in decimal, left-padded with zeros to at least `width` digits (like ``pad(_:_:)``).
+    private static func appendPadded(_ value: Int, _ width: Int, into out: inout [UInt8]) {
+        var digits = 1
+        var limit = 10
+        while value >= limit, digits < 19 {
+            digits += 1
+            limit &*= 10
+        }
+        let count = max(width, digits)
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var v = value
+        var i = start + count - 1
+        while v > 0 {
+            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            i -= 1
+        }
     }
 
     private static func digit(_ c: UInt8) -> Int? {

@@ -46,15 +46,23 @@ public enum Hex {
 
     /// `value` as exactly `width` lowercase hex digits.
     public static func fixed(_ value: UInt64, width: Int) -> String {
-        var out = [UInt8](repeating: 0x30, count: width)
+        var out: [UInt8] = []
+        out.reserveCapacity(width)
+        appendFixed(value, width: width, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``fixed(_:width:)``'s digits.
+    public static func appendFixed(_ value: UInt64, width: Int, into out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x30, count: width))
         var v = value
-        var i = width - 1
-        while i >= 0 {
+        var i = start + width - 1
+        while i >= start {
             out[i] = digits[Int(v & 0xF)]
             v >>= 4
             i -= 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses lowercase hex of exactly `width` digits.

@@ -44,9 +44,7 @@ struct RecordRow {
     /// Writes the row; returns the rendered document while the record is alive.
     @discardableResult
     mutating func save(_ db: Database) throws -> RecordDocument? {
-        var clocks: [String: JSONValue] = [:]
-        for (field, cell) in state.cells { clocks[field] = .string(cell.key.description) }
-        let clocksText = JSONWriter().string(.object(clocks))
+        let clocksText = clocksJSON()
         let document = state.isAlive ? RecordDocument(collection: collection, id: id, state: state) : nil
         version = document?.version
         let arguments: StatementArguments = [
@@ -71,6 +69,23 @@ struct RecordRow {
             rowID = db.lastInsertedRowID
         }
         return document
+    }
+
+    /// `{"field": "cl:hlc:node"}` for every cell, in canonical JSON (what
+    /// `JSONWriter().string(.object(clocks))` writes, without building the object).
+    private func clocksJSON() -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + 72 * state.cells.count)
+        out.append(UInt8(ascii: "{"))
+        for (i, field) in state.cells.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendEscapedString(field, into: &out)
+            out.append(contentsOf: #":""#.utf8)
+            state.cells[field]!.key.appendDescription(into: &out)
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
