@@ -8,7 +8,8 @@
 
 Usage: bench_sync.py path/to/jobprepd  (scripts/bench-sync builds and calls it)
 """
-import asyncio, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import asyncio
+import json, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 BIN = sys.argv[1]
 RECORDS = int(os.environ.get("RECORDS", "10000"))
@@ -200,10 +201,10 @@ async def long_poll_waiters(port, token, schema, stop, parked):
     await asyncio.gather(*[waiter() for _ in range(WAITERS)])
 
 
-def bench_long_poll(a):
+def bench_long_poll(a, rounds=3):
+    """GET rate alone and with the waiters parked, interleaved `rounds` times; medians of each."""
     record = a.request("POST", "/v1/values", {"name": "target"})
     schema = a.request("GET", "/v1/sync/status")["schema"]
-    baseline = wrk_get(a, record["id"])
 
     async def with_waiters():
         stop, parked = asyncio.Event(), []
@@ -217,12 +218,18 @@ def bench_long_poll(a):
         task.cancel()
         return loaded
 
-    loaded = asyncio.run(with_waiters())
-    again = wrk_get(a, record["id"])
-    base = (baseline + again) / 2
-    print(f"GET one record: {base:,.0f} req/s alone, {loaded:,.0f} req/s with {WAITERS} long-poll waiters "
-          f"({(1 - loaded / base) * 100:+.1f}% lower)")
-    return loaded / base
+    alone, loaded = [], []
+    for _ in range(rounds):
+        alone.append(wrk_get(a, record["id"]))
+        time.sleep(1)
+        loaded.append(asyncio.run(with_waiters()))
+        time.sleep(1)
+    alone.append(wrk_get(a, record["id"]))
+    base, under = statistics.median(alone), statistics.median(loaded)
+    print(f"GET one record, medians of {len(alone)} and {rounds} interleaved 5 s runs: {base:,.0f} req/s alone, "
+          f"{under:,.0f} req/s with {WAITERS} long-poll waiters ({(1 - under / base) * 100:+.1f}% lower)")
+    print(f"  alone: {', '.join(f'{x:,.0f}' for x in alone)}; with waiters: {', '.join(f'{x:,.0f}' for x in loaded)}")
+    return under / base
 
 
 def main():
