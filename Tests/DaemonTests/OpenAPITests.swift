@@ -79,7 +79,7 @@ import Testing
     static var everyRoute: [Route] {
         var routes: [Route] = [
             .health, .openAPI, .metrics, .profile, .batch, .syncChanges, .syncStatus, .events, .readiness,
-            .briefing(id: "an-id"), .search, .export, .import,
+            .briefing(id: "an-id"), .search, .export, .import, .history(Catalog.profile.name, id: Catalog.profileID),
         ]
         for collection in Catalog.all where !collection.isSingleton {
             routes += [

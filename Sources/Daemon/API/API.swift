@@ -134,6 +134,7 @@ enum Route: Equatable {
         case "/openapi.yaml": self = .openAPI
         case "/metrics": self = .metrics
         case "/v1/profile": self = .profile
+        case "/v1/profile/history": self = .history(Catalog.profile.name, id: Catalog.profileID)
         case "/v1/batch": self = .batch
         case "/v1/sync/changes": self = .syncChanges
         case "/v1/sync/status": self = .syncStatus
@@ -179,7 +180,7 @@ enum Route: Equatable {
         case .syncChanges: return "/v1/sync/changes"
         case .syncStatus: return "/v1/sync/status"
         case .events: return "/v1/events"
-        case .history(let c, _): return "/v1/\(c)/{id}/history"
+        case .history(let c, _): return Catalog.collection(c)!.isSingleton ? "/v1/\(c)/history" : "/v1/\(c)/{id}/history"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
         case .readiness: return "/v1/readiness"

@@ -56,9 +56,7 @@ extension API {
         exchange.answer {
             let record = try store.read { session in
                 _ = try authenticator.authorize(request, session, .read)
-                if !request.query.isEmpty {
-                    throw Problem.badRequest("this endpoint takes no query parameters")
-                }
+                try request.refuseQuery()
                 return try session.record(collection, id: id)
             }
             guard let record else { throw StorageError.notFound(collection: collection.name, id: id) }

@@ -4,7 +4,7 @@ import Storage
 import Sync
 
 /// `GET /v1/events`: Server-Sent Events of the change log as it commits. Each event is one log
-/// row (one write): `id` is its sequence, `data` is `{"cursor", "changes"}`. A client resumes
+/// row (one write): `id` is its sequence, `data` is `{"changes", "cursor", "node_id"}`. A client resumes
 /// with `Last-Event-ID` (or `?since=`) and misses nothing; heartbeats keep idle streams honest.
 ///
 /// New rows are read and formatted once, on one serial queue, and the same bytes go to every
@@ -121,7 +121,7 @@ final class EventHub: Sendable {
             while true {
                 let entries = try store.read { try $0.logEntries(after: position, limit: 500) }
                 guard !entries.isEmpty else { break }
-                let events = entries.map { (sequence: $0.sequence, bytes: Self.event($0)) }
+                let events = entries.map { (sequence: $0.sequence, bytes: Self.event($0, node: store.nodeID)) }
                 position = entries.last!.sequence
                 state.withLock { s in
                     s.recent += events
@@ -146,7 +146,7 @@ final class EventHub: Sendable {
                 let entries = try store.read { try $0.logEntries(after: lastSent, limit: 500) }
                 guard let last = entries.last, last.sequence < windowStart else { break }
                 var bytes: [UInt8] = []
-                for entry in entries where entry.sequence < windowStart { bytes += Self.event(entry) }
+                for entry in entries where entry.sequence < windowStart { bytes += Self.event(entry, node: store.nodeID) }
                 subscriber.stream.send(bytes)
                 lastSent = entries.last(where: { $0.sequence < windowStart })!.sequence
             }
@@ -159,14 +159,16 @@ final class EventHub: Sendable {
         }
     }
 
-    static func event(_ entry: LogEntry) -> [UInt8] {
+    /// The event for one log row. `node_id` names this replica: sequences are its own, so a client resuming after
+    /// the server was restored from a backup (a new node id) knows to start again from the beginning.
+    static func event(_ entry: LogEntry, node: NodeID) -> [UInt8] {
         var out = Array("id: \(entry.sequence)\nevent: change\ndata: {\"changes\":[".utf8)
         let writer = JSONWriter()
         for (i, change) in entry.changes.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             writer.write(ChangeCodec.encode(change), into: &out)
         }
-        out += Array("],\"cursor\":\"\(entry.sequence)\"}\n\n".utf8)
+        out += Array("],\"cursor\":\"\(entry.sequence)\",\"node_id\":\"\(node.hex)\"}\n\n".utf8)
         return out
     }
 }

@@ -12,6 +12,7 @@ extension API {
         exchange.answer {
             let found = try store.read { session in
                 _ = try authenticator.authorize(request, session, .read)
+                try request.refuseQuery()
                 return try session.history(collection, id: id)
             }
             guard let (alive, entries) = found else { throw StorageError.notFound(collection: name, id: id) }

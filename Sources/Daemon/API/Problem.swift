@@ -42,6 +42,9 @@ extension Problem {
         Problem(status: 400, kind: "bad-request", title: "Bad Request", detail: detail, errors: errors)
     }
 
+    /// A query string sent to an endpoint that takes none.
+    static let noQueryParameters = Problem.badRequest("this endpoint takes no query parameters")
+
     static func invalidQuery(_ failure: ValidationFailure) -> Problem {
         Problem(
             status: 400, kind: "invalid-query", title: "Invalid Query",

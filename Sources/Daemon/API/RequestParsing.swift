@@ -3,6 +3,11 @@ import Storage
 
 /// Reading what a request says: its JSON body, its preconditions, what it accepts.
 extension HTTPRequest {
+    /// For endpoints that take no query parameters: a query string is a mistake worth saying (400).
+    func refuseQuery() throws(Problem) {
+        if !query.isEmpty { throw Problem.noQueryParameters }
+    }
+
     /// The media type of the body, lowercased, without parameters; nil when absent.
     var mediaType: String? {
         guard let value = headers["Content-Type"] else { return nil }

@@ -158,6 +158,7 @@ extension API {
         exchange.answer {
             let (status, peers) = try store.read { session in
                 _ = try authenticator.authorize(request, session, .syncRead)
+                try request.refuseQuery()
                 return (try session.logStatus(), try session.peers())
             }
             return Responses.json([

@@ -17,7 +17,7 @@ extension API {
         exchange.answer {
             let data = try store.read { session in
                 _ = try authenticator.authorize(request, session, .read)
-                try Self.refuseQuery(request)
+                try request.refuseQuery()
                 return try ViewData.load(session)
             }
             return Responses.json(Readiness.evaluate(data, clock: clock).json)
@@ -32,7 +32,7 @@ extension API {
         exchange.answer {
             let briefing = try store.read { session in
                 _ = try authenticator.authorize(request, session, .read)
-                try Self.refuseQuery(request)
+                try request.refuseQuery()
                 return try Briefing.build(session, opportunityID: opportunityID)
             }
             guard let briefing else {
@@ -76,7 +76,7 @@ extension API {
             let markdown = request.prefersMarkdown
             let body = try store.read { session -> [UInt8] in
                 _ = try authenticator.authorize(request, session, .read)
-                try Self.refuseQuery(request)
+                try request.refuseQuery()
                 return markdown ? Array(try PrepSheet(session).markdown.utf8) : try Export.canonicalJSON(session)
             }
             var headers: HTTPHeaders = ["Vary": "Accept"]
@@ -93,7 +93,7 @@ extension API {
         let file: ImportFile
         do {
             _ = try authenticator.authorize(request, .write)
-            try Self.refuseQuery(request)
+            try request.refuseQuery()
             file = try ImportFile.validate(try request.jsonBody(), nowMillis: Int64(HybridClock.wallMillis()))
         } catch {
             return exchange.fail(error)
@@ -105,10 +105,6 @@ extension API {
 
     // MARK: Helpers
 
-    private static func refuseQuery(_ request: HTTPRequest) throws {
-        if !request.query.isEmpty { throw Problem.noQueryParameters }
-    }
-
     private static func markdown(_ text: String) -> HTTPResponse {
         HTTPResponse(status: 200, headers: ["Content-Type": markdownType, "Vary": "Accept"], bytes: Array(text.utf8))
     }
@@ -118,10 +114,6 @@ extension API {
     }
 }
 
-extension Problem {
-    /// A view, or the import, was sent a query string.
-    static let noQueryParameters = Problem.badRequest("this endpoint takes no query parameters")
-}
 
 /// `GET /v1/search?q=&limit=&cursor=`, parsed.
 struct SearchRequest: Equatable {

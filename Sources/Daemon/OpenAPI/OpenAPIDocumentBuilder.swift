@@ -83,6 +83,7 @@ struct OpenAPIDocumentBuilder {
         for collection in Catalog.all {
             if collection.isSingleton {
                 paths.append(("/v1/\(collection.name)", singletonPath(collection)))
+                paths.append(("/v1/\(collection.name)/history", historyPath(collection)))
             } else {
                 paths.append(("/v1/\(collection.name)", collectionPath(collection)))
                 paths.append(("/v1/\(collection.name)/{id}", recordPath(collection)))

@@ -143,7 +143,10 @@ extension OpenAPIDocumentBuilder {
             responses: [
                 ("200", jsonResponse("Where sync stands.", schema: "SyncStatus", examples: ["status": "SyncStatus"]))
             ],
-            errors: [(.unauthorized, nil), Self.hostOnly, (.internalError, nil), (.unavailable, nil)])
+            errors: [
+                (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+                (.unauthorized, nil), Self.hostOnly, (.internalError, nil), (.unavailable, nil),
+            ])
     }
 
     private var streamEvents: OrderedJSON {
@@ -214,17 +217,27 @@ extension OpenAPIDocumentBuilder {
     // MARK: History
 
     func historyPath(_ collection: CollectionSpec) -> OrderedJSON {
+        let singleton = collection.isSingleton
+        var errors: [(ErrorResponse, String?)] = [
+            (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+            (.unauthorized, nil),
+            (
+                .forbidden,
+                "The token has scope `sync`, which cannot read the dataset (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."
+            ),
+        ]
+        if !singleton { errors.append((.notFound, "No record with this id was ever seen here, alive or deleted.")) }
+        errors += [(.internalError, nil), (.unavailable, nil)]
         let get = operation(
             "get\(collection.schemaName)History", tag: collection.name,
-            summary: "Earlier and losing values of \(collection.aRecord)",
+            summary: singleton ? "Earlier and losing values of the \(collection.name)" : "Earlier and losing values of \(collection.aRecord)",
             description: """
                 Every value a field of this record held or was offered that is not its current value, newest first \
                 within each field, with the cell's `cl`, `hlc` and `node`: values overwritten by a later write \
                 (`overwritten`), values that arrived after a newer one and lost the merge (`lost_merge`), and the \
                 values of an earlier life of the record, before a delete or a re-create (`earlier_life`). A value \
-                another device overwrote can be recovered from here with a PATCH. Answers for deleted records too \
-                (`deleted: true`).
-                """,
+                another device overwrote can be recovered from here with a PATCH.
+                """ + (singleton ? " The singleton's id is `\(Catalog.profileID)`." : " Answers for deleted records too (`deleted: true`)."),
             responses: [
                 (
                     "200",
@@ -233,16 +246,8 @@ extension OpenAPIDocumentBuilder {
                         examples: collection.name == Catalog.values.name ? ["history": "History"] : [:])
                 )
             ],
-            errors: [
-                (.unauthorized, nil),
-                (
-                    .forbidden,
-                    "The token has scope `sync`, which cannot read the dataset (`forbidden`), or the `Host` header names a host the daemon does not serve (`host-not-allowed`)."
-                ),
-                (.notFound, "No record with this id was ever seen here, alive or deleted."),
-                (.internalError, nil), (.unavailable, nil),
-            ])
-        return ["parameters": [["$ref": "#/components/parameters/RecordID"]], "get": get]
+            errors: errors)
+        return singleton ? ["get": get] : ["parameters": [["$ref": "#/components/parameters/RecordID"]], "get": get]
     }
 }
 
@@ -539,7 +544,7 @@ enum OpenAPISyncSchemas {
         [
             "description": "One write, as the event stream sends it.",
             "type": "object",
-            "required": ["changes", "cursor"],
+            "required": ["changes", "cursor", "node_id"],
             "additionalProperties": false,
             "properties": [
                 "changes": [
@@ -550,6 +555,9 @@ enum OpenAPISyncSchemas {
                     "description": "The write's log sequence, equal to the event's `id`.", "type": "string",
                     "pattern": .string(sequencePattern),
                 ],
+                "node_id": node(
+                    "This server's replica id. Event ids are its log sequences: when it changes (a database restored from a backup, or moved), resume from the beginning, not from `Last-Event-ID`."
+                ),
             ],
         ]
     }

@@ -96,6 +96,7 @@ enum OpenAPISyncExamples {
                     cell(Catalog.values, "craft", "why", "Work I am proud of", hlc("2026-03-05T08:00:01.500Z"), server)
                 ],
                 "cursor": "43",
+                "node_id": .string(server.hex),
             ])),
     ]
 

@@ -61,6 +61,26 @@ import Testing
         try a.client().get("/v1/answers/never/history").problem(404)
     }
 
+    @Test func theProfileKeepsItsHistoryToo() throws {
+        let a = try TestDaemon()
+        let b = try TestDaemon()
+        _ = try a.client().patch("/v1/profile", ["ideal_role": "A staff role on a payments platform"])
+        Thread.sleep(forTimeInterval: 0.01)
+        _ = try b.client().patch("/v1/profile", ["ideal_role": "An engineering manager of a small team"])
+        try b.sync(with: a)
+        let history = try a.client().get("/v1/profile/history").object()
+        #expect(history["collection"] == "profile")
+        #expect(history["id"] == "profile")
+        #expect(history["deleted"] == false)
+        let lost = history["entries"]?.arrayValue?.compactMap(\.objectValue).filter { $0["field"] == "ideal_role" } ?? []
+        #expect(lost.compactMap { $0["value"]?.stringValue } == ["A staff role on a payments platform"])
+        #expect(try a.client().get("/v1/profile").object()["ideal_role"] == "An engineering manager of a small team")
+        try a.client().get("/v1/profile/nope/history").problem(404)
+        // Like every endpoint without parameters, history and sync status refuse a query string.
+        try a.client().get("/v1/profile/history?field=ideal_role").problem(400)
+        try a.client().get("/v1/sync/status?peer=b").problem(400)
+    }
+
     @Test func syncWorksOverHTTPSWithTheDaemonsOwnCA() throws {
         let pki = try TestCertificate()
         let a = try TestDaemon { $0.http.tls = pki.tls }
@@ -111,12 +131,15 @@ import Testing
         #expect(head.status == 200)
         #expect(head.header("Content-Type") == "text/event-stream")
         let events = EventReader(connection: subscriber)
+        let nodeID = try writer.get("/v1/sync/status").object()["node_id"]?.stringValue
         var seen: [Int64] = []
         for i in 0..<5 { try writer.create("values", ["name": .string("Live \(i)")]) }
         var names: [String] = []
         while names.count < 5 {
             let event = try events.next()
             seen.append(event.id)
+            #expect(event.data.objectValue?["node_id"]?.stringValue == nodeID)
+            #expect(event.data.objectValue?["cursor"]?.stringValue == String(event.id))
             for change in event.data.objectValue?["changes"]?.arrayValue ?? [] {
                 if change.objectValue?["field"] == "name", let name = change.objectValue?["value"]?.stringValue { names.append(name) }
             }
