@@ -74,6 +74,42 @@ import Testing
         #expect(later.id != record.id)
     }
 
+    @Test func theSavedClockIsNeverBehindTheLog() throws {
+        let t = try TemporaryStore()
+        let input = try BodyValidator.validateCreate(["name": "Candour"], in: Catalog.values).get()
+        for _ in 0..<3 { _ = try t.store.write { s in try s.create(Catalog.values, input) } }
+        // A merged cell from a clock ahead of ours (within the skew bound) moves the clock too.
+        let ahead = HLC(millis: t.store.clock.millis + 60_000, counter: 7)
+        let peer = NodeID(hex: String(repeating: "7", count: 32))!
+        let cell = Change(
+            collection: Catalog.values.name, id: "from-a-peer", field: Change.existenceField, value: .bool(true),
+            key: CellKey(cl: 1, hlc: ahead, node: peer))
+        _ = try t.store.write { s in try s.apply([cell], source: peer) }
+        let (saved, logged) = try t.store.readDatabase { db in
+            (try Meta.clock(db), try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log")!)
+        }
+        #expect(saved.rawValue >= UInt64(logged))
+        #expect(saved >= ahead)
+    }
+
+    @Test func withoutASavedClockTheLogSetsIt() throws {
+        let t = try TemporaryStore()
+        let input = try BodyValidator.validateCreate(["name": "Patience"], in: Catalog.values).get()
+        _ = try t.store.write { s in try s.create(Catalog.values, input) }
+        let logged = try t.store.readDatabase { db in try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log")! }
+        try t.store.pool.write { db in try db.execute(sql: "DELETE FROM meta WHERE key = 'hlc'") }
+        let path = t.path
+        t.store.close()
+        let reopened = try Store(path: path)
+        defer { reopened.close() }
+        #expect(reopened.clock.rawValue >= UInt64(logged))
+        let later = try reopened.write { s in try s.create(Catalog.values, input) }
+        let hlc = try reopened.readDatabase { db in
+            try Int64.fetchOne(db, sql: "SELECT hlc FROM change_log WHERE record_id = ?", arguments: [later.id])!
+        }
+        #expect(hlc > logged)
+    }
+
     @Test func migrationsRunOnceAndCreateTheTables() throws {
         let t = try TemporaryStore()
         let tables = try t.store.readDatabase { db in

@@ -179,10 +179,14 @@ public final class Store: Sendable {
             try Meta.set(db, "node_id", node!.hex)
             try Meta.set(db, "file_identity", identity)
         }
+        // Every commit saves the clock with the log rows it writes, and the clock has observed each of their hlcs, so
+        // the saved clock is never behind the log. The log is read only when no clock was ever saved: `max(hlc)` has
+        // no index, and that scan touched every page of a large database at each start (RSS and cold start).
+        if let saved = try Meta.get(db, "hlc").flatMap(HLC.init(hex:)) { return (node!, saved) }
         let logged = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM change_log").map {
             HLC(rawValue: UInt64(bitPattern: $0))
         }
-        return (node!, max(try Meta.clock(db), logged ?? .zero))
+        return (node!, logged ?? .zero)
     }
 
     /// The database file's device, inode and absolute path: a copy or a restore changes at least one.
