@@ -33,6 +33,56 @@ import Testing
         #expect(try t.store.list(Catalog.stories, ListQuery()).items.count == 50)
     }
 
+    /// Under writes that never pause, with reads always in progress (as under load), a PASSIVE checkpoint never
+    /// lets the WAL start over; past its limit the writer empties it.
+    @Test(arguments: [Int32(256), Int32.max])
+    func theWALStaysBoundedUnderSustainedWrites(limit: Int32) throws {
+        var options = StoreOptions()
+        options.walCheckpointPages = 64
+        options.walLimitPages = limit
+        let t = try TemporaryStore(options: options)
+        let wal = t.path + "-wal"
+        func walBytes() -> Int { (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0 }
+        let writing = Locked(true)
+        let store = t.store
+        // Two readers whose snapshots overlap, so that some read is always open.
+        let readers = (0..<2).map { _ in
+            Thread {
+                while writing.withLock({ $0 }) {
+                    _ = try? store.readDatabase { db in
+                        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM records")
+                        usleep(2_000)
+                    }
+                }
+            }
+        }
+        for reader in readers { reader.start() }
+        defer { writing.withLock { $0 = false } }
+        let text = String(repeating: "the long rehearsal of a story ", count: 60)
+        var largest = 0
+        for batch in 0..<150 {
+            let inputs = try (0..<20).map { i in
+                try BodyValidator.validateCreate(
+                    ["title": .string("Story \(batch)-\(i)"), "use_case": .string(text), "outcome": .string(text)],
+                    in: Catalog.stories
+                ).get()
+            }
+            try t.store.write { s in for input in inputs { _ = try s.create(Catalog.stories, input) } }
+            largest = max(largest, walBytes())
+        }
+        let stories = try t.store.readDatabase { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE collection = 'stories'")!
+        }
+        #expect(stories == 150 * 20)
+        if limit == Int32.max {
+            // The control: without the limit the WAL holds every batch (well over 20 MB).
+            #expect(largest > 16 << 20, "the WAL reached only \(largest) bytes")
+        } else {
+            // 256 pages of 4 KiB is 1 MiB; a batch or two more before the writer empties it.
+            #expect(largest < 6 << 20, "the WAL reached \(largest) bytes")
+        }
+    }
+
     @Test func aNewDatasetHasTheBuiltinQuestionsAndAnEmptyProfile() throws {
         let t = try TemporaryStore()
         var query = ListQuery()

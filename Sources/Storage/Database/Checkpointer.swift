@@ -13,10 +13,24 @@ import GRDBSQLite
 /// WAL reaches ``threshold`` pages; it runs a PASSIVE checkpoint, which copies what it can without blocking
 /// the writer or the readers. A commit is as durable as before: with `synchronous=NORMAL` it survives a process
 /// crash once it is in the WAL, whoever checkpoints it later.
+///
+/// PASSIVE alone does not bound the WAL under writes that never pause. SQLite rewinds the WAL only when a write
+/// transaction begins after every frame was copied back, and the group-commit writer begins its next batch while
+/// the checkpoint is still copying; measured under wrk (POST, then PATCH, 4 s each) the WAL grew to 448 MB. So
+/// once a commit leaves more than ``limit`` pages in it, the writer itself runs a TRUNCATE checkpoint before its
+/// next batch (``bound(_:)``): the readers finish their snapshots, the rest is copied, the file is emptied, and
+/// writes wait meanwhile. A checkpoint thread asking for it would starve: the writer takes the lock back first.
 final class Checkpointer: @unchecked Sendable {
-    // @unchecked: `due` and `stopped` are guarded by `condition`; `connection` is used by the checkpoint
-    // thread only.
-    static let threshold: Int32 = 4000
+    // @unchecked: `due`, `stopped` and `running` are guarded by `condition`; `connection` is used by the checkpoint
+    // thread only; `walPages` by the writer thread only (the WAL hook runs in its commits).
+    static let defaultThreshold: Int32 = 4000
+    /// WAL pages after a commit that wake the checkpoint thread.
+    let threshold: Int32
+    /// WAL pages after a commit past which the writer empties the WAL before its next batch.
+    let limit: Int32
+    private var walPages: Int32 = 0
+    /// WAL pages at which the writer tries to empty the WAL next: ``limit``, or more after an attempt that failed.
+    private var nextAttempt: Int32
 
     private let condition = NSCondition()
     private var due = false
@@ -24,15 +38,22 @@ final class Checkpointer: @unchecked Sendable {
     private var running = false
     private let connection: DatabaseQueue
 
-    init(path: String, configuration: Configuration) throws {
+    init(path: String, configuration: Configuration, threshold: Int32 = defaultThreshold, limit: Int32? = nil) throws {
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.threshold = threshold
+        self.limit = limit ?? 4 * threshold
+        self.nextAttempt = self.limit
     }
 
     /// Replaces the automatic checkpoint of the writer connection `db` with this thread, and starts it.
     func take(over db: Database) {
         sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
-            if pages >= Checkpointer.threshold, let context {
-                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().walIsDue()
+            if let context {
+                let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
+                checkpointer.walPages = pages
+                // Past the limit the WAL is the writer's to empty; a PASSIVE checkpoint running then would hold the
+                // checkpoint lock and make the writer's attempt fail.
+                if pages >= checkpointer.threshold && pages <= checkpointer.limit { checkpointer.walIsDue() }
             }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
@@ -48,7 +69,7 @@ final class Checkpointer: @unchecked Sendable {
     func handBack(_ db: Database) {
         if let writer = db.sqliteConnection {
             sqlite3_wal_hook(writer, nil, nil)
-            sqlite3_wal_autocheckpoint(writer, Self.threshold)
+            sqlite3_wal_autocheckpoint(writer, threshold)
         }
         condition.lock()
         stopped = true
@@ -57,6 +78,27 @@ final class Checkpointer: @unchecked Sendable {
         condition.unlock()
         try? connection.close()
     }
+
+    /// Called by the writer on its connection `db`, outside any transaction, before each batch: empties the WAL
+    /// when the last commit left it over ``limit``. Readers get ``truncateWaitMillis`` to finish their snapshots
+    /// (a backup or a large export can take longer); if they do not, or the checkpoint thread was still busy, the
+    /// writer goes on and tries again a quarter of ``threshold`` pages later, so a long read slows writes a little
+    /// and never stops them.
+    func bound(_ db: Database) {
+        guard walPages > nextAttempt, let connection = db.sqliteConnection else { return }
+        sqlite3_busy_timeout(connection, Self.truncateWaitMillis)
+        defer { sqlite3_busy_timeout(connection, Self.busyTimeoutMillis) }
+        if let (pages, _) = try? db.checkpoint(.truncate) {
+            walPages = Int32(pages)
+            nextAttempt = limit
+        } else {
+            nextAttempt = walPages + max(1, threshold / 4)
+        }
+    }
+
+    static let truncateWaitMillis: Int32 = 50
+    /// The busy timeout every connection is opened with (`Configuration.busyMode` in ``Store``).
+    static let busyTimeoutMillis: Int32 = 10_000
 
     private func walIsDue() {
         condition.lock()

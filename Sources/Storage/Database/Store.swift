@@ -22,6 +22,10 @@ public struct StoreOptions: Sendable {
     public var maxPageCount: Int?
     /// Milliseconds since the epoch; the simulation gives each replica a clock of its own.
     public var wallClock: @Sendable () -> UInt64 = { HybridClock.wallMillis() }
+    /// WAL pages that start a background checkpoint, and past which the writer empties the WAL before going on
+    /// (nil: four times the first). See ``Checkpointer``.
+    public var walCheckpointPages: Int32 = Checkpointer.defaultThreshold
+    public var walLimitPages: Int32?
 
     public init() {}
 }
@@ -44,7 +48,7 @@ public final class Store: Sendable {
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
         self.path = path
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(Double(Checkpointer.busyTimeoutMillis) / 1000)
         config.maximumReaderCount = max(1, options.readers)
         let synchronous = options.durability == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
@@ -57,13 +61,14 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
             readers = ReaderPool(path: path, configuration: config)
-            let checkpointer = try Checkpointer(path: path, configuration: config)
+            let checkpointer = try Checkpointer(
+                path: path, configuration: config, threshold: options.walCheckpointPages, limit: options.walLimitPages)
             pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
             self.checkpointer = checkpointer
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
-                pool: pool, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
+                pool: pool, checkpointer: checkpointer, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
                 wallClock: options.wallClock)
         } catch {
             throw StorageError.wrap(error)

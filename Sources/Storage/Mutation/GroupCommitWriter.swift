@@ -18,6 +18,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var clock: HybridClock
     private let publishedClock: Locked<HLC>
     private let pool: DatabasePool
+    private let checkpointer: Checkpointer
     private let node: NodeID
     private let maxBatch: Int
     let statistics = StoreStatistics()
@@ -32,10 +33,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let wallClock: @Sendable () -> UInt64
 
     init(
-        pool: DatabasePool, node: NodeID, clock: HybridClock, wallClock: @escaping @Sendable () -> UInt64,
-        maxBatch: Int = 256
+        pool: DatabasePool, checkpointer: Checkpointer, node: NodeID, clock: HybridClock,
+        wallClock: @escaping @Sendable () -> UInt64, maxBatch: Int = 256
     ) {
         self.pool = pool
+        self.checkpointer = checkpointer
         self.wallClock = wallClock
         self.node = node
         self.clock = clock
@@ -198,6 +200,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var aborted: (index: Int, error: Error)?
         do {
             try pool.writeWithoutTransaction { db in
+                checkpointer.bound(db)
                 try db.inTransaction(.immediate) {
                     let session = MutationSession(db: db, node: node, clock: clock, wallClock: wallClock)
                     // Another process (the command line) may have written since our last batch.
