@@ -61,6 +61,18 @@ jp_mhd_connection_client_address(struct MHD_Connection *connection)
     return info == NULL ? NULL : info->client_addr;
 }
 
+/* poll's POLLRDHUP (the peer shut its side down), which <poll.h> defines only with _GNU_SOURCE. */
+static const short jp_pollrdhup = 0x2000;
+
+/* The connection's socket, or -1. */
+static inline int
+jp_mhd_connection_fd(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
 /* Hands the heap's free memory back to the system (glibc's malloc_trim; nothing elsewhere). */
 #if defined(__GLIBC__)
 #include <malloc.h>

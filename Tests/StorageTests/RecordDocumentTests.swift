@@ -25,7 +25,8 @@ import Testing
         for round in 0..<4 {
             var state = RecordState()
             let created = HLC(millis: 1_764_000_000_000 + UInt64(round), counter: 3)
-            _ = state.apply(field: Change.existenceField, value: .bool(true), key: CellKey(cl: 1, hlc: created, node: node))
+            _ = state.apply(
+                field: Change.existenceField, value: .bool(true), key: CellKey(cl: 1, hlc: created, node: node))
             for (i, leaf) in collection.leaves.enumerated() where (i + round) % 3 != 0 {
                 let key = CellKey(cl: 1, hlc: HLC(millis: 1_764_000_000_500 + UInt64(i), counter: 0), node: node)
                 _ = state.apply(field: leaf.name, value: Self.sample(leaf, i + round), key: key)

@@ -18,8 +18,10 @@ import Testing
         for batch in 0..<12 {
             let inputs = try (0..<50).map { i in
                 try BodyValidator.validateCreate(
-                    ["title": .string("Story \(batch)-\(i)"), "use_case": .string(text), "design": .string(text),
-                     "challenges": .string(text), "outcome": .string(text)],
+                    [
+                        "title": .string("Story \(batch)-\(i)"), "use_case": .string(text), "design": .string(text),
+                        "challenges": .string(text), "outcome": .string(text),
+                    ],
                     in: Catalog.stories
                 ).get()
             }
@@ -119,7 +121,9 @@ import Testing
         #expect(reopened.clock >= clock)
         #expect(try reopened.record(Catalog.values, id: record.id) == record)
         let later = try reopened.write { s in try s.create(Catalog.values, input) }
-        let hlcs = try reopened.readDatabase { db in try Int64.fetchAll(db, sql: "SELECT hlc FROM change_log ORDER BY seq") }
+        let hlcs = try reopened.readDatabase { db in
+            try Int64.fetchAll(db, sql: "SELECT hlc FROM change_log ORDER BY seq")
+        }
         #expect(hlcs == hlcs.sorted())
         #expect(later.id != record.id)
     }
@@ -216,7 +220,9 @@ import Testing
     @Test func listFiltersByEquality() throws {
         let t = try TemporaryStore()
         for (name, stance) in [("Fintech", "target"), ("Gambling", "avoid"), ("Health", "target")] {
-            let input = try BodyValidator.validateCreate(["name": .string(name), "stance": .string(stance)], in: Catalog.industries).get()
+            let input = try BodyValidator.validateCreate(
+                ["name": .string(name), "stance": .string(stance)], in: Catalog.industries
+            ).get()
             _ = try t.store.write { s in try s.create(Catalog.industries, input) }
         }
         let query = try ListQuery.parse([("stance", "target"), ("sort", "name")], collection: Catalog.industries).get()

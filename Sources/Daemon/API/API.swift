@@ -70,7 +70,15 @@ final class API: HTTPHandler {
         case .metrics:
             system(exchange, allowed: ["GET"]) {
                 Responses.text(
-                    metrics.render(changesApplied: store.statistics.changesApplied.load(ordering: .relaxed)),
+                    metrics.render(
+                        changesApplied: store.statistics.changesApplied.load(ordering: .relaxed),
+                        gauges: [
+                            (
+                                "jobprep_sync_waiting_requests", "Long-poll requests parked until a change.",
+                                waiters.count
+                            ),
+                            ("jobprep_event_subscribers", "Open event streams.", events.subscriberCount),
+                        ]),
                     contentType: "text/plain; version=0.0.4")
             }
         case .profile: profile(exchange)
@@ -180,7 +188,8 @@ enum Route: Equatable {
         case .syncChanges: return "/v1/sync/changes"
         case .syncStatus: return "/v1/sync/status"
         case .events: return "/v1/events"
-        case .history(let c, _): return Catalog.collection(c)!.isSingleton ? "/v1/\(c)/history" : "/v1/\(c)/{id}/history"
+        case .history(let c, _):
+            return Catalog.collection(c)!.isSingleton ? "/v1/\(c)/history" : "/v1/\(c)/{id}/history"
         case .collection(let c): return "/v1/\(c)"
         case .record(let c, _): return "/v1/\(c)/{id}"
         case .readiness: return "/v1/readiness"

@@ -7,12 +7,16 @@ import Storage
 ///
 /// Commits made in this process wake waiters at once through the store's commit signal; commits by
 /// other processes (the command line syncing or importing into the same data directory) are
-/// noticed by polling the log's last sequence a few times a second while anyone waits.
+/// noticed by polling the log's last sequence a few times a second while anyone waits. The same tick wakes
+/// the waiters whose clients hung up (``PeerWatch``), so that they let go of their connections at once.
 final class ChangeWaiters: Sendable {
     private struct Waiter {
         let after: Int64
         let deadline: UInt64
-        let wake: @Sendable () -> Void
+        /// The parked connection's socket, when known.
+        let socket: Int32?
+        /// Called once; `clientGone` when the client hung up (answer at once, do not park again).
+        let wake: @Sendable (_ clientGone: Bool) -> Void
     }
 
     private struct State {
@@ -32,12 +36,19 @@ final class ChangeWaiters: Sendable {
         let state = self.state
         ticker = PeriodicTask(every: pollInterval) { [store] in
             let now = Monotonic.nanoseconds()
-            let (expired, anyone) = state.withLock { s -> ([Waiter], Bool) in
+            let (expired, watched) = state.withLock { s -> ([Waiter], [(id: Int, socket: Int32)]) in
                 let expired = s.waiters.filter { $0.value.deadline <= now }
                 for id in expired.keys { s.waiters.removeValue(forKey: id) }
-                return (Array(expired.values), !s.waiters.isEmpty)
+                let watched = s.waiters.compactMap { id, waiter in waiter.socket.map { (id: id, socket: $0) } }
+                return (Array(expired.values), watched)
             }
-            for waiter in expired { waiter.wake() }
+            for waiter in expired { waiter.wake(false) }
+            // A waiter woken meanwhile is no longer in the table (and its socket may already be another's): only
+            // those still there are woken.
+            let hungUp = PeerWatch.gone(watched.map(\.socket)).map { watched[$0].id }
+            let abandoned = state.withLock { s in hungUp.compactMap { s.waiters.removeValue(forKey: $0) } }
+            for waiter in abandoned { waiter.wake(true) }
+            let anyone = state.withLock { !$0.waiters.isEmpty }
             if anyone, let last = try? store.read({ try $0.lastSequence() }) {
                 ChangeWaiters.publish(last, state)
             }
@@ -46,15 +57,18 @@ final class ChangeWaiters: Sendable {
         ticker.start()
     }
 
-    /// Calls `wake` once, when the log grows past `after` or at `deadline` (monotonic nanoseconds).
-    func wait(after: Int64, deadline: UInt64, wake: @escaping @Sendable () -> Void) {
+    /// Calls `wake` once, when the log grows past `after`, at `deadline` (monotonic nanoseconds), or when the client
+    /// on `socket` hangs up.
+    func wait(
+        after: Int64, deadline: UInt64, socket: Int32? = nil, wake: @escaping @Sendable (_ clientGone: Bool) -> Void
+    ) {
         let immediately = state.withLock { s -> Bool in
             if s.stopped || s.lastSequence > after { return true }
             s.nextID += 1
-            s.waiters[s.nextID] = Waiter(after: after, deadline: deadline, wake: wake)
+            s.waiters[s.nextID] = Waiter(after: after, deadline: deadline, socket: socket, wake: wake)
             return false
         }
-        if immediately { wake() }
+        if immediately { wake(false) }
     }
 
     var count: Int { state.withLock { $0.waiters.count } }
@@ -71,7 +85,7 @@ final class ChangeWaiters: Sendable {
             defer { s.waiters.removeAll() }
             return Array(s.waiters.values)
         }
-        for waiter in all { waiter.wake() }
+        for waiter in all { waiter.wake(false) }
     }
 
     private static func publish(_ last: Int64, _ state: Locked<State>) {
@@ -81,6 +95,6 @@ final class ChangeWaiters: Sendable {
             for id in ready.keys { s.waiters.removeValue(forKey: id) }
             return Array(ready.values)
         }
-        for waiter in ready { waiter.wake() }
+        for waiter in ready { waiter.wake(false) }
     }
 }

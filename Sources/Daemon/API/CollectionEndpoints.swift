@@ -1,6 +1,6 @@
+import Foundation
 import Model
 import Storage
-import Foundation
 
 /// Create, read, list, patch and delete, for every collection alike: what differs between
 /// collections lives in their ``CollectionSpec``.
@@ -137,12 +137,13 @@ extension Exchange {
     }
 
     func respond(_ result: Result<SavedResponse, Error>, idempotency: IdempotencyKey?) {
-        respond(result.map { saved in
-            var headers: HTTPHeaders = ["Content-Type": "application/json"]
-            if let location = saved.location { headers.add(name: "Location", value: location) }
-            if let etag = saved.etag { headers.add(name: "ETag", value: "\"\(etag)\"") }
-            if idempotency?.replayed.value == true { headers.add(name: "Idempotent-Replayed", value: "true") }
-            return HTTPResponse(status: saved.status, headers: headers, bytes: saved.body)
-        })
+        respond(
+            result.map { saved in
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                if let location = saved.location { headers.add(name: "Location", value: location) }
+                if let etag = saved.etag { headers.add(name: "ETag", value: "\"\(etag)\"") }
+                if idempotency?.replayed.value == true { headers.add(name: "Idempotent-Replayed", value: "true") }
+                return HTTPResponse(status: saved.status, headers: headers, bytes: saved.body)
+            })
     }
 }

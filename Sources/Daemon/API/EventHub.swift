@@ -146,7 +146,9 @@ final class EventHub: Sendable {
                 let entries = try store.read { try $0.logEntries(after: lastSent, limit: 500) }
                 guard let last = entries.last, last.sequence < windowStart else { break }
                 var bytes: [UInt8] = []
-                for entry in entries where entry.sequence < windowStart { bytes += Self.event(entry, node: store.nodeID) }
+                for entry in entries where entry.sequence < windowStart {
+                    bytes += Self.event(entry, node: store.nodeID)
+                }
                 subscriber.stream.send(bytes)
                 lastSent = entries.last(where: { $0.sequence < windowStart })!.sequence
             }

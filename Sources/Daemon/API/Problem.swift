@@ -20,7 +20,8 @@ struct Problem: Error, Sendable {
             "detail": .string(detail),
         ]
         if !errors.isEmpty {
-            object["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            object["errors"] = .array(
+                errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
         }
         for (key, value) in extensions { object[key] = value }
         return .object(object)

@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Storage
 
@@ -55,8 +56,9 @@ extension HTTPRequest {
     var prefersMarkdown: Bool {
         guard let accept = headers["Accept"]?.lowercased() else { return false }
         return accept.contains("text/markdown")
-            && !(accept.contains("application/json") && accept.firstRange(of: "application/json")!.lowerBound
-                < accept.firstRange(of: "text/markdown")!.lowerBound)
+            && !(accept.contains("application/json")
+                && accept.firstRange(of: "application/json")!.lowerBound
+                    < accept.firstRange(of: "text/markdown")!.lowerBound)
     }
 
     /// Entity tags with their quotes removed (`W/` kept for weak ones); unquoted values are taken as is.
@@ -77,11 +79,10 @@ extension HTTPRequest {
         for part in value.split(separator: ";").dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1)
             if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name {
-                return pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\""))
             }
         }
         return nil
     }
 }
-
-import Foundation

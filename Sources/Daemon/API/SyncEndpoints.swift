@@ -33,19 +33,27 @@ extension API {
         for item in request.query {
             switch item.name {
             case "since":
-                if let n = Int64(item.value), n >= 0 { query.since = n } else {
+                if let n = Int64(item.value), n >= 0 {
+                    query.since = n
+                } else {
                     errors.append(FieldError("since", "must be a cursor this replica gave (a non-negative integer)"))
                 }
             case "limit":
-                if let n = Int(item.value), (1...Self.maxChangesPerPage).contains(n) { query.limit = n } else {
+                if let n = Int(item.value), (1...Self.maxChangesPerPage).contains(n) {
+                    query.limit = n
+                } else {
                     errors.append(FieldError("limit", "must be an integer from 1 to \(Self.maxChangesPerPage)"))
                 }
             case "wait":
-                if let n = Int(item.value), (0...Self.maxWaitSeconds).contains(n) { query.wait = n } else {
+                if let n = Int(item.value), (0...Self.maxWaitSeconds).contains(n) {
+                    query.wait = n
+                } else {
                     errors.append(FieldError("wait", "must be 0 to \(Self.maxWaitSeconds) seconds"))
                 }
             case "node_id":
-                if let node = NodeID(hex: item.value) { query.requester = node } else {
+                if let node = NodeID(hex: item.value) {
+                    query.requester = node
+                } else {
                     errors.append(FieldError("node_id", "must be 32 lowercase hex digits"))
                 }
             case "protocol": version = Int64(item.value).map(JSONValue.int) ?? .string(item.value)
@@ -70,12 +78,14 @@ extension API {
             return exchange.fail(error)
         }
         let deadline = Monotonic.nanoseconds() + UInt64(query.wait) * 1_000_000_000
-        servePull(exchange, query, deadline: deadline)
+        servePull(exchange, query, deadline: deadline, socket: exchange.responder.socket)
     }
 
     /// Answers with the page after the cursor; with nothing to send and time left, parks the
     /// request until the log grows or the deadline passes, then answers whatever there is.
-    private func servePull(_ exchange: Exchange, _ query: PullQuery, deadline: UInt64) {
+    /// `socket` is the connection's, read while libmicrohttpd still ran the handler, so that a parked request whose
+    /// client hangs up is let go at once.
+    private func servePull(_ exchange: Exchange, _ query: PullQuery, deadline: UInt64, socket: Int32?) {
         let page: ChangePage
         do {
             page = try store.read { session in
@@ -96,8 +106,10 @@ extension API {
         var next = query
         next.since = page.cursor
         let resumed = next
-        waiters.wait(after: page.cursor, deadline: deadline) { [self] in
-            servePull(exchange, resumed, deadline: Monotonic.nanoseconds() < deadline ? deadline : 0)
+        waiters.wait(after: page.cursor, deadline: deadline, socket: socket) { [self] clientGone in
+            // A client that hung up gets its answer at once: sending it fails, and libmicrohttpd closes the connection.
+            let stillDue = !clientGone && Monotonic.nanoseconds() < deadline
+            servePull(exchange, resumed, deadline: stillDue ? deadline : 0, socket: socket)
         }
     }
 
@@ -119,7 +131,8 @@ extension API {
             }
             guard node != store.nodeID else {
                 throw Problem.incompatible(
-                    "the sender has this replica's own node id \(node); a copied database must be started once to take a new one")
+                    "the sender has this replica's own node id \(node); a copied database must be started once to take a new one"
+                )
             }
             guard let items = body["changes"]?.arrayValue else {
                 throw ValidationFailure("changes", "must be an array of changes")
@@ -143,7 +156,8 @@ extension API {
         store.submit({ session in try session.applyRemote(changes, from: sender) }) { result in
             switch result {
             case .success(let counts):
-                exchange.respond(Responses.json(["applied": .int(Int64(counts.applied)), "ignored": .int(Int64(counts.ignored))]))
+                exchange.respond(
+                    Responses.json(["applied": .int(Int64(counts.applied)), "ignored": .int(Int64(counts.ignored))]))
             case .failure(let skew as ClockSkewError):
                 exchange.fail(.clockSkew(peer: sender.hex, skew))
             case .failure(let error):

@@ -114,7 +114,6 @@ extension API {
     }
 }
 
-
 /// `GET /v1/search?q=&limit=&cursor=`, parsed.
 struct SearchRequest: Equatable {
     var text = ""

@@ -1,5 +1,5 @@
-import Model
 import CMicroHTTPD
+import Model
 
 /// Answers one request; handed to ``HTTPHandler/handle(_:_:)``.
 ///
@@ -62,6 +62,13 @@ public final class Responder: @unchecked Sendable {
     /// Answers the request. Only the first call counts (later ones assert in debug builds and are ignored).
     ///
     /// After ``HTTPServer/shutdown(gracePeriod:)`` has answered 503 for a slow handler, its late answer is ignored.
+    /// The connection's socket, for watching it while the request is parked (``PeerWatch``). Call it from the
+    /// access handler, while libmicrohttpd owns the connection on this thread.
+    var socket: Int32? {
+        let fd = jp_mhd_connection_fd(connection.pointer)
+        return fd >= 0 ? fd : nil
+    }
+
     public func respond(_ response: HTTPResponse) {
         let mustResume = shared.withLock { shared -> Bool in
             guard !shared.handlerResponded else {

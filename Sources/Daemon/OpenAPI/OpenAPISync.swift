@@ -230,14 +230,19 @@ extension OpenAPIDocumentBuilder {
         errors += [(.internalError, nil), (.unavailable, nil)]
         let get = operation(
             "get\(collection.schemaName)History", tag: collection.name,
-            summary: singleton ? "Earlier and losing values of the \(collection.name)" : "Earlier and losing values of \(collection.aRecord)",
+            summary: singleton
+                ? "Earlier and losing values of the \(collection.name)"
+                : "Earlier and losing values of \(collection.aRecord)",
             description: """
                 Every value a field of this record held or was offered that is not its current value, newest first \
                 within each field, with the cell's `cl`, `hlc` and `node`: values overwritten by a later write \
                 (`overwritten`), values that arrived after a newer one and lost the merge (`lost_merge`), and the \
                 values of an earlier life of the record, before a delete or a re-create (`earlier_life`). A value \
                 another device overwrote can be recovered from here with a PATCH.
-                """ + (singleton ? " The singleton's id is `\(Catalog.profileID)`." : " Answers for deleted records too (`deleted: true`)."),
+                """
+                    + (singleton
+                        ? " The singleton's id is `\(Catalog.profileID)`."
+                        : " Answers for deleted records too (`deleted: true`)."),
             responses: [
                 (
                     "200",

@@ -50,7 +50,8 @@ public enum CalendarDate {
 
     /// Instants whose UTC form has a year from 0001 to 9999, so that ``formatDateTime(millis:)`` gives RFC 3339.
     public static let dateTimeRange: ClosedRange<Int64> =
-        Int64(days(year: 1, month: 1, day: 1)) * 86_400_000...Int64(days(year: 10_000, month: 1, day: 1)) * 86_400_000 - 1
+        Int64(days(year: 1, month: 1, day: 1)) * 86_400_000...Int64(days(year: 10_000, month: 1, day: 1)) * 86_400_000
+        - 1
 
     /// Parses an RFC 3339 date-time (`2026-11-26T09:30:00Z`, `…T09:30:00.5+02:00`) into milliseconds
     /// since the epoch, or nil. Fractions beyond milliseconds are truncated. An offset that moves the

@@ -47,16 +47,18 @@ final class Checkpointer: @unchecked Sendable {
 
     /// Replaces the automatic checkpoint of the writer connection `db` with this thread, and starts it.
     func take(over db: Database) {
-        sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
-            if let context {
-                let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
-                checkpointer.walPages = pages
-                // Past the limit the WAL is the writer's to empty; a PASSIVE checkpoint running then would hold the
-                // checkpoint lock and make the writer's attempt fail.
-                if pages >= checkpointer.threshold && pages <= checkpointer.limit { checkpointer.walIsDue() }
-            }
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(self).toOpaque())
+        sqlite3_wal_hook(
+            db.sqliteConnection,
+            { context, _, _, pages in
+                if let context {
+                    let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
+                    checkpointer.walPages = pages
+                    // Past the limit the WAL is the writer's to empty; a PASSIVE checkpoint running then would hold the
+                    // checkpoint lock and make the writer's attempt fail.
+                    if pages >= checkpointer.threshold && pages <= checkpointer.limit { checkpointer.walIsDue() }
+                }
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(self).toOpaque())
         condition.lock()
         running = true
         condition.unlock()

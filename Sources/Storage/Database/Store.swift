@@ -69,7 +69,8 @@ public final class Store: Sendable {
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
-                pool: pool, checkpointer: checkpointer, node: node, clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
+                pool: pool, checkpointer: checkpointer, node: node,
+                clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
                 wallClock: options.wallClock)
         } catch {
             throw StorageError.wrap(error)

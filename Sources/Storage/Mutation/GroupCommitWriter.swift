@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import GRDB
 import Model
 import Sync
+import Synchronization
 
 /// The single writer. Writes submitted concurrently are batched into one transaction (each in its
 /// own savepoint, so one failing write does not undo the others) and acknowledged only after that

@@ -72,7 +72,8 @@ import Testing
         #expect(history["collection"] == "profile")
         #expect(history["id"] == "profile")
         #expect(history["deleted"] == false)
-        let lost = history["entries"]?.arrayValue?.compactMap(\.objectValue).filter { $0["field"] == "ideal_role" } ?? []
+        let lost =
+            history["entries"]?.arrayValue?.compactMap(\.objectValue).filter { $0["field"] == "ideal_role" } ?? []
         #expect(lost.compactMap { $0["value"]?.stringValue } == ["A staff role on a payments platform"])
         #expect(try a.client().get("/v1/profile").object()["ideal_role"] == "An engineering manager of a small team")
         try a.client().get("/v1/profile/nope/history").problem(404)
@@ -117,9 +118,41 @@ import Testing
         #expect(elapsed >= 0.25 && elapsed < 5, "waited \(elapsed) s")
         let idle = Date()
         let empty = try client.get(
-            "/v1/sync/changes?since=\(try response.object()["cursor"]!.stringValue!)&wait=1&protocol=1&schema=\(Catalog.fingerprint)")
+            "/v1/sync/changes?since=\(try response.object()["cursor"]!.stringValue!)&wait=1&protocol=1&schema=\(Catalog.fingerprint)"
+        )
         #expect(try empty.object()["changes"]?.arrayValue?.isEmpty == true)
         #expect(Date().timeIntervalSince(idle) >= 0.9)
+    }
+
+    /// libmicrohttpd does not watch a suspended connection: without the daemon's own check, a long-poll whose
+    /// client hung up would hold its connection until its `wait` ran out.
+    @Test func aParkedLongPollWhoseClientHangsUpIsLetGo() throws {
+        let a = try TestDaemon()
+        let client = try a.client()
+        func parked() throws -> Int? {
+            let text = try client.get("/metrics").text
+            let line = text.split(separator: "\n").first { $0.hasPrefix("jobprep_sync_waiting_requests ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        let cursor = try client.get("/v1/sync/changes?limit=1000&protocol=1&schema=\(Catalog.fingerprint)").object()[
+            "cursor"]!
+        var pollers: [HTTPTestClient] = []
+        for _ in 0..<20 {
+            let poller = try HTTPTestClient(port: a.port)
+            try poller.send(
+                "GET", "/v1/sync/changes?since=\(cursor.stringValue!)&wait=30&protocol=1&schema=\(Catalog.fingerprint)",
+                headers: [("Authorization", "Bearer \(a.token)")])
+            pollers.append(poller)
+        }
+        #expect(try eventually { try parked() == 20 })
+        for poller in pollers[..<15] { poller.close() }
+        #expect(try eventually(within: 3) { try parked() == 5 })
+        // The others are still parked, and still answered when a change comes.
+        try client.create("values", ["name": "Wakes the rest"])
+        for poller in pollers[15...] {
+            #expect(try poller.readHead().status == 200)
+        }
+        #expect(try eventually { try parked() == 0 })
     }
 
     @Test func eventsArriveInOrderAndResumeWithoutAGap() throws {
@@ -141,7 +174,9 @@ import Testing
             #expect(event.data.objectValue?["node_id"]?.stringValue == nodeID)
             #expect(event.data.objectValue?["cursor"]?.stringValue == String(event.id))
             for change in event.data.objectValue?["changes"]?.arrayValue ?? [] {
-                if change.objectValue?["field"] == "name", let name = change.objectValue?["value"]?.stringValue { names.append(name) }
+                if change.objectValue?["field"] == "name", let name = change.objectValue?["value"]?.stringValue {
+                    names.append(name)
+                }
             }
         }
         #expect(names == (0..<5).map { "Live \($0)" })
@@ -150,7 +185,8 @@ import Testing
         for i in 5..<8 { try writer.create("values", ["name": .string("Missed \(i)")]) }
         let again = try HTTPTestClient(port: a.port)
         try again.send(
-            "GET", "/v1/events", headers: [("Authorization", "Bearer \(a.token)"), ("Last-Event-ID", String(seen.last!))])
+            "GET", "/v1/events",
+            headers: [("Authorization", "Bearer \(a.token)"), ("Last-Event-ID", String(seen.last!))])
         _ = try again.readHead()
         let resumed = EventReader(connection: again)
         var missed: [String] = []
@@ -158,7 +194,8 @@ import Testing
         while missed.count < 3 {
             let event = try resumed.next()
             ids.append(event.id)
-            for change in event.data.objectValue?["changes"]?.arrayValue ?? [] where change.objectValue?["field"] == "name" {
+            for change in event.data.objectValue?["changes"]?.arrayValue ?? []
+            where change.objectValue?["field"] == "name" {
                 missed.append(change.objectValue!["value"]!.stringValue!)
             }
         }
@@ -217,7 +254,10 @@ import Testing
         #expect(try client.get("/v1/values/pushed").object()["name"] == "From a peer")
         let invalid = try client.post(
             "/v1/sync/changes",
-            ["node_id": .string(node), "protocol": 1, "schema": .string(Catalog.fingerprint), "changes": [["collection": "nope"]]])
+            [
+                "node_id": .string(node), "protocol": 1, "schema": .string(Catalog.fingerprint),
+                "changes": [["collection": "nope"]],
+            ])
         try invalid.problem(422)
         #expect(try invalid.errorFields().contains("changes[0].collection"))
     }
