@@ -118,6 +118,8 @@ final class API: HTTPHandler {
 
 /// Where a path leads.
 enum Route: Equatable {
+    static let importPath = "/v1/import"
+
     case health
     case openAPI
     case metrics
@@ -150,7 +152,7 @@ enum Route: Equatable {
         case "/v1/readiness": self = .readiness
         case "/v1/search": self = .search
         case "/v1/export": self = .export
-        case "/v1/import": self = .import
+        case Route.importPath: self = .import
         default:
             // Split the bytes, not the characters: grapheme breaking cost more than the rest of routing.
             let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)

@@ -14,7 +14,16 @@ public struct DaemonConfiguration: Sendable {
 
     public init(dataDirectory: DataDirectory) {
         self.dataDirectory = dataDirectory
+        maxImportBytes = Self.defaultMaxImportBytes
     }
+
+    /// The largest body `POST /v1/import` accepts: an export of the whole dataset (5,000 records are 2.7 MB).
+    public var maxImportBytes: Int {
+        get { http.bodyLimitsByPath[Route.importPath] ?? http.maxBodyBytes }
+        set { http.bodyLimitsByPath[Route.importPath] = newValue }
+    }
+
+    public static let defaultMaxImportBytes = 16 << 20
 }
 
 /// A peer to sync with continuously.

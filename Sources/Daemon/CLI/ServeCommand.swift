@@ -22,13 +22,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: UInt16 = 8787
 
-    @Option(name: .customLong("allow-host"), help: "A host name to accept in the Host header besides localhost (repeatable).")
+    @Option(
+        name: .customLong("allow-host"),
+        help: "A host name to accept in the Host header besides localhost (repeatable).")
     var allowedHosts: [String] = []
 
-    @Option(name: .customLong("cors-origin"), help: "An origin allowed cross-origin access (repeatable; none by default).")
+    @Option(
+        name: .customLong("cors-origin"), help: "An origin allowed cross-origin access (repeatable; none by default).")
     var corsOrigins: [String] = []
 
-    @Option(help: "normal: a committed write survives a process crash; full: it also survives power loss (fsync per commit).")
+    @Option(
+        help:
+            "normal: a committed write survives a process crash; full: it also survives power loss (fsync per commit).")
     var durability: String = Durability.normal.rawValue
 
     @Option(help: "Worker threads (default: two per core).")
@@ -37,7 +42,11 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body"), help: "The largest request body accepted, in bytes.")
     var maxBodyBytes: Int = 1 << 20
 
-    @Option(name: .customLong("max-connections"), help: "Open connections at most (long-polls and event streams count).")
+    @Option(name: .customLong("max-import-body"), help: "The largest body POST /v1/import accepts, in bytes.")
+    var maxImportBytes: Int = DaemonConfiguration.defaultMaxImportBytes
+
+    @Option(
+        name: .customLong("max-connections"), help: "Open connections at most (long-polls and event streams count).")
     var maxConnections = 8192
 
     @Flag(inversion: .prefixedNo, help: "Log one line per request on stderr.")
@@ -55,7 +64,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "A peer to keep in sync with continuously (repeatable), e.g. https://desktop.lan:8787.")
     var peer: [String] = []
 
-    @Option(name: .customLong("peer-token"), help: "The token each --peer accepts (one for all, or one per --peer, in order).")
+    @Option(
+        name: .customLong("peer-token"),
+        help: "The token each --peer accepts (one for all, or one per --peer, in order).")
     var peerTokens: [String] = []
 
     @Option(help: "A PEM file of CA certificates to verify HTTPS peers with.")
@@ -75,6 +86,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1 to 256") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body must be at least 1024") }
+        guard maxImportBytes >= 1024 else { throw ValidationError("--max-import-body must be at least 1024") }
         guard maxConnections >= 16 else { throw ValidationError("--max-connections must be at least 16") }
         for address in peer { _ = try PeerAddress(address) }
         guard peer.isEmpty || peerTokens.count == 1 || peerTokens.count == peer.count else {
@@ -94,6 +106,7 @@ struct ServeCommand: ParsableCommand {
         configuration.http.port = port
         configuration.http.threads = threads
         configuration.http.maxBodyBytes = maxBodyBytes
+        configuration.maxImportBytes = maxImportBytes
         configuration.http.connectionLimit = maxConnections
         configuration.api.allowedHosts = allowedHosts
         configuration.api.corsOrigins = corsOrigins

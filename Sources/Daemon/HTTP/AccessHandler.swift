@@ -30,7 +30,7 @@ enum MHDCallbacks {
         if !responder.started {
             responder.started = true
             core.requestStarted()
-            return responder.headersReceived()
+            return responder.headersReceived(path: url)
         }
         return responder.proceed(
             url: url, method: method, version: version, uploadData: uploadData, uploadDataSize: uploadDataSize)
@@ -45,7 +45,8 @@ enum MHDCallbacks {
         guard let cls, let connection else { return nil }
         let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
         let responder = Responder(connection: ConnectionHandle(pointer: connection), core: core)
-        if let uri, let query = strchr(uri, 0x3F), RequestCheck.countQueryItems(query + 1) > RequestCheck.maxQueryItems {
+        if let uri, let query = strchr(uri, 0x3F), RequestCheck.countQueryItems(query + 1) > RequestCheck.maxQueryItems
+        {
             // The target lies in libmicrohttpd's own (writable) read buffer, passed as const; ending it right after
             // the "?" leaves an empty query to parse. The request is then refused in `headersReceived`.
             UnsafeMutablePointer(mutating: query + 1).pointee = 0

@@ -14,6 +14,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var threads: Int = HTTPServerConfiguration.defaultThreads
     /// The largest request body accepted; a larger one is answered 413.
     public var maxBodyBytes: Int = 1 << 20
+    /// Other limits for requests to these exact paths (an import carries a whole dataset).
+    public var bodyLimitsByPath: [String: Int] = [:]
     /// Concurrent connections accepted in all (`MHD_OPTION_CONNECTION_LIMIT`).
     public var connectionLimit: Int = 8192
     /// Concurrent connections from one IP address; 0 means unlimited (every loopback client shares one IP).

@@ -6,7 +6,8 @@ extension Responder {
     /// First call: only the headers are in. Nothing is answered here (libmicrohttpd 0.9.75 closes a keep-alive
     /// connection answered on the first call) except when the connection should close anyway: during shutdown,
     /// or when `Content-Length` already exceeds the body limit (then the body is never read).
-    func headersReceived() -> MHD_Result {
+    func headersReceived(path: UnsafePointer<CChar>?) -> MHD_Result {
+        bodyLimit = core.bodyLimit(path: path)
         guard core.isAccepting else {
             phase = .answered
             return queue(.shuttingDown)
@@ -15,15 +16,16 @@ extension Responder {
         if let why = refusal
             ?? RequestCheck.framingRefusal(
                 transferEncoding: transferEncoding.map { String(cString: $0) },
-                hasContentLength: MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Content-Length") != nil)
+                hasContentLength: MHD_lookup_connection_value(connection.pointer, .HEADER_KIND, "Content-Length") != nil
+            )
         {
             phase = .answered
             return queue(.problem(status: 400, title: "Bad Request", detail: why, headers: ["Connection": "close"]))
         }
         if let length = declaredContentLength() {
-            guard length <= core.maxBodyBytes else {
+            guard length <= bodyLimit else {
                 phase = .answered
-                return queue(.payloadTooLarge(limit: core.maxBodyBytes))
+                return queue(.payloadTooLarge(limit: bodyLimit))
             }
             // Reserve up front, but not more than a small body: a client may announce much and send little.
             if length > 0 { body.reserveCapacity(min(length, 64 * 1024)) }
@@ -44,7 +46,7 @@ extension Responder {
         case .receiving:
             guard size == 0 else {
                 uploadDataSize.pointee = 0
-                if body.count + size > core.maxBodyBytes {
+                if body.count + size > bodyLimit {
                     body = []
                     phase = .discarding(received: size)
                 } else if let uploadData {
@@ -59,12 +61,12 @@ extension Responder {
                 // answer; give up on clients that keep sending far past the limit.
                 uploadDataSize.pointee = 0
                 let total = received + size
-                guard total <= core.discardLimit else { return MHD_Result.NO }
+                guard total <= core.discardLimit(for: bodyLimit) else { return MHD_Result.NO }
                 phase = .discarding(received: total)
                 return MHD_Result.YES
             }
             phase = .answered
-            return queue(.payloadTooLarge(limit: core.maxBodyBytes))
+            return queue(.payloadTooLarge(limit: bodyLimit))
         case .awaiting:
             guard let response = takeResumedResponse() else { return MHD_Result.YES }
             phase = .answered

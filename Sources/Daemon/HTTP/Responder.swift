@@ -16,6 +16,8 @@ public final class Responder: @unchecked Sendable {
     let core: ServerCore
     var phase: Phase = .receiving
     var body: [UInt8] = []
+    /// The largest body this request may carry (set once its path is known).
+    var bodyLimit = 0
     /// The stream queued as the response, told when the connection is done with it.
     var stream: ResponseStream?
     /// Set for a request whose body reached ``Heap/largeRequestBytes``: its memory is handed back when it ends.

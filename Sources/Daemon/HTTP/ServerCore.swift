@@ -23,9 +23,8 @@ struct ConnectionHandle: @unchecked Sendable {
 final class ServerCore: Sendable {
     let handler: any HTTPHandler
     let maxBodyBytes: Int
-    /// How much of an over-long chunked body is read and thrown away to be able to answer 413; past this the
-    /// connection is closed without an answer.
-    let discardLimit: Int
+    /// Per-path exceptions to ``maxBodyBytes``.
+    let bodyLimitsByPath: [String: Int]
     let errorLog: (@Sendable (String) -> Void)?
 
     /// Requests between the first call of the access handler and the completed callback.
@@ -45,9 +44,19 @@ final class ServerCore: Sendable {
     init(handler: any HTTPHandler, configuration: HTTPServerConfiguration) {
         self.handler = handler
         self.maxBodyBytes = configuration.maxBodyBytes
-        self.discardLimit = max(configuration.maxBodyBytes, 1 << 20) * 4
+        self.bodyLimitsByPath = configuration.bodyLimitsByPath
         self.errorLog = configuration.errorLog
     }
+
+    /// The body limit for a request to `path` (without its query).
+    func bodyLimit(path: UnsafePointer<CChar>?) -> Int {
+        guard !bodyLimitsByPath.isEmpty, let path else { return maxBodyBytes }
+        return bodyLimitsByPath[String(cString: path)] ?? maxBodyBytes
+    }
+
+    /// How much of an over-long body is read and thrown away to be able to answer 413, for a request whose limit is
+    /// `limit`; past this the connection is closed without an answer.
+    func discardLimit(for limit: Int) -> Int { max(limit, 1 << 20) * 4 }
 
     func log(_ message: @autoclosure () -> String) {
         errorLog?(message())

@@ -94,7 +94,7 @@ enum OpenAPIComponents {
             case .preconditionFailed:
                 "`If-Match` does not name the record's current version; `ETag` carries the current one. Nothing was written."
             case .payloadTooLarge:
-                "The request body is larger than the daemon's limit (`--max-body`, 1 MiB by default); the connection is closed."
+                "The request body is larger than the daemon's limit (`--max-body`, 1 MiB by default; `--max-import-body`, 16 MiB, for `POST /v1/import`); the connection is closed."
             case .unsupportedMediaType:
                 "The body's `Content-Type` is missing, not one this operation takes, or not UTF-8."
             case .validationFailed:

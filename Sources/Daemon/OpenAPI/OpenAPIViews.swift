@@ -191,8 +191,9 @@ extension OpenAPIDocumentBuilder {
                 export may hold dangling references; readers report them). Importing an export into an empty \
                 replica and exporting again gives identical bytes.
 
-                The body is subject to the server's `--max-body` limit (default 1 MiB); larger exports go through \
-                `jobprepd import FILE` or a daemon started with a larger `--max-body`. Needs a `write` token.
+                The body may be as large as the server's `--max-import-body` (16 MiB by default, where other \
+                requests stop at `--max-body`, 1 MiB); larger exports go through `jobprepd import FILE`. Needs a \
+                `write` token.
                 """,
             requestBody: [
                 "required": true,

@@ -50,6 +50,37 @@ func fillDataset(_ client: APIClient) throws {
         #expect(try other.get("/v1/export").body == first.body)
     }
 
+    /// An export of a real dataset is soon larger than the 1 MiB other requests may carry.
+    @Test func anExportLargerThanTheBodyLimitImportsOverHTTP() throws {
+        let source = try TestDaemon()
+        let client = try source.client()
+        let text = String(repeating: "A long rehearsed story about a migration, told again. ", count: 40)
+        for batch in 0..<3 {
+            let operations: [JSONValue] = (0..<200).map { i in
+                [
+                    "method": "POST", "path": "/v1/stories",
+                    "body": ["title": .string("Story \(batch)-\(i)"), "design": .string(text)],
+                ]
+            }
+            #expect(try client.post("/v1/batch", ["operations": .array(operations)]).status == 200)
+        }
+        let export = try client.get("/v1/export")
+        #expect(export.body.count > 1 << 20)
+        let target = try TestDaemon()
+        let other = try target.client()
+        // Any other endpoint refuses a body this size (sent chunked, so that the 413 comes after it)...
+        let raw = try HTTPTestClient(port: target.port)
+        let refused = try raw.request(
+            "POST", "/v1/values",
+            headers: [("Authorization", "Bearer \(target.token)"), ("Content-Type", "application/json")],
+            body: export.body, chunked: true)
+        #expect(refused.status == 413)
+        // ...the import takes it.
+        let imported = try other.request("POST", "/v1/import", body: export.body, contentType: "application/json")
+        #expect(imported.status == 200, "\(imported.text)")
+        #expect(try other.get("/v1/export").body == export.body)
+    }
+
     @Test func aRecordSyncMadeVisibleWithoutItsRequiredFieldsStillRoundTrips() throws {
         let source = try TestDaemon()
         let client = try source.client()
@@ -70,7 +101,8 @@ func fillDataset(_ client: APIClient) throws {
         #expect(try client.get("/v1/values/partial").object()["name"] == .null)
         let export = try client.get("/v1/export")
         let target = try TestDaemon()
-        let imported = try target.client().request("POST", "/v1/import", body: export.body, contentType: "application/json")
+        let imported = try target.client().request(
+            "POST", "/v1/import", body: export.body, contentType: "application/json")
         #expect(imported.status == 200, "\(imported.text)")
         #expect(try target.client().get("/v1/export").body == export.body)
         // The import wrote no null for the required name, so the record syncs on like any other.

@@ -89,6 +89,24 @@ struct RequestBodyTests {
         }
     }
 
+    @Test func aPathCanHaveALimitOfItsOwn() throws {
+        try withTestServer { configuration in
+            configuration.maxBodyBytes = 10
+            configuration.bodyLimitsByPath = ["/big": 100]
+        } handler: { request, responder in
+            Self.echo(request, responder)
+        } _: { server in
+            let client = try HTTPTestClient(port: server.port)
+            #expect(try client.request("POST", "/big", body: Self.bytes(100)).status == 200)
+            #expect(try client.request("POST", "/big?x=1", body: Self.bytes(100), chunked: true).status == 200)
+            let over = try client.request("POST", "/big", body: Self.bytes(101), chunked: true)
+            #expect(over.status == 413)
+            #expect(over.text.contains(#""detail":"the request body is larger than 100 bytes""#))
+            let other = try HTTPTestClient(port: server.port)
+            #expect(try other.request("POST", "/bigger", body: Self.bytes(11)).status == 413)
+        }
+    }
+
     @Test func smallerLimitIsReportedInTheProblem() throws {
         try withTestServer { configuration in
             configuration.maxBodyBytes = 10
