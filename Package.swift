@@ -24,7 +24,14 @@ let package = Package(
                 "Model", "Sync", .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the two queries of every request (Database/FirstRow.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteConfig",
             ]
+        ),
+        // sqlite3_config, which is variadic (Database/SQLiteSetup.swift).
+        .systemLibrary(
+            name: "CSQLiteConfig",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
             name: "CMicroHTTPD",

@@ -46,6 +46,7 @@ public final class Store: Sendable {
 
     /// Opens (creating if needed) the database at `path`, migrates it and seeds a new dataset.
     public init(path: String, options: StoreOptions = StoreOptions()) throws {
+        SQLiteSetup.applied
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(Double(Checkpointer.busyTimeoutMillis) / 1000)
