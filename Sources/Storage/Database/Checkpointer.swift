@@ -87,6 +87,7 @@ final class Checkpointer: @unchecked Sendable {
     /// writer goes on and tries again a quarter of ``threshold`` pages later, so a long read slows writes a little
     /// and never stops them.
     func bound(_ db: Database) {
+        if walPages <= limit { nextAttempt = limit }  // the WAL rewound by itself since a failed attempt
         guard walPages > nextAttempt, let connection = db.sqliteConnection else { return }
         sqlite3_busy_timeout(connection, Self.truncateWaitMillis)
         defer { sqlite3_busy_timeout(connection, Self.busyTimeoutMillis) }
