@@ -54,9 +54,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "jobprepd", dependencies: ["Daemon"]),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "Model", "Storage"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Sync", "Model"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model", "Sync"]),
+        // What the test targets share (the seeded generator of the randomized tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Model", "Storage", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Sync", "Model", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Storage", "Model", "Sync", "TestSupport"]),
     ]
 )

@@ -81,14 +81,7 @@ import Testing
         let t = try TemporaryStore()
         let store = t.store
         try store.setMaxPageCount(try store.pageCount() + 12)
-        // Hold the writer so that the next writes form one batch.
-        let gate = DispatchSemaphore(value: 0)
-        let holding = DispatchSemaphore(value: 0)
-        store.submit({ _ in
-            holding.signal()
-            gate.wait()
-        }) { _ in }
-        holding.wait()
+        let release = holdWriter(store)
         let outcomes = Locked<[String: Result<String, StorageError>]>([:])
         let done = DispatchGroup()
         let inputs: [(String, CreateInput, CollectionSpec)] = [
@@ -98,11 +91,11 @@ import Testing
         for (name, input, collection) in inputs {
             done.enter()
             store.submit({ s in try s.create(collection, input).id }) { result in
-                outcomes.withLock { $0[name] = result.mapError { $0 as? StorageError ?? .database("\($0)") } }
+                outcomes.withLock { $0[name] = storageResult(result) }
                 done.leave()
             }
         }
-        gate.signal()
+        release()
         done.wait()
         let results = outcomes.withLock { $0 }
         #expect(results["big"] == .failure(.full))
@@ -122,13 +115,7 @@ import Testing
         let store = t.store
         let refuse = FailingCommits()
         store.pool.add(transactionObserver: refuse, extent: .databaseLifetime)
-        let gate = DispatchSemaphore(value: 0)
-        let holding = DispatchSemaphore(value: 0)
-        store.submit({ _ in
-            holding.signal()
-            gate.wait()
-        }) { _ in }
-        holding.wait()
+        let release = holdWriter(store)
         refuse.failOnce.store(true, ordering: .sequentiallyConsistent)
         let outcomes = Locked<[String: Result<String, StorageError>]>([:])
         let done = DispatchGroup()
@@ -136,11 +123,11 @@ import Testing
             let input = try value("r\(n)")
             done.enter()
             store.submit({ s in try s.create(Catalog.values, input).id }) { result in
-                outcomes.withLock { $0["r\(n)"] = result.mapError { $0 as? StorageError ?? .database("\($0)") } }
+                outcomes.withLock { $0["r\(n)"] = storageResult(result) }
                 done.leave()
             }
         }
-        gate.signal()
+        release()
         done.wait()
         // The batch's commit failed once; each write then committed on its own and only then was acknowledged.
         for n in 0..<3 {
@@ -155,13 +142,7 @@ import Testing
         let refuse = FailingCommits()
         store.pool.add(transactionObserver: refuse, extent: .databaseLifetime)
         let before = try footprint(store)
-        let gate = DispatchSemaphore(value: 0)
-        let holding = DispatchSemaphore(value: 0)
-        store.submit({ _ in
-            holding.signal()
-            gate.wait()
-        }) { _ in }
-        holding.wait()
+        let release = holdWriter(store)
         refuse.failing.store(true, ordering: .sequentiallyConsistent)
         let outcomes = Locked<[Result<String, StorageError>]>([])
         let done = DispatchGroup()
@@ -169,11 +150,11 @@ import Testing
             let input = try value("c\(n)")
             done.enter()
             store.submit({ s in try s.create(Catalog.values, input).id }) { result in
-                outcomes.withLock { $0.append(result.mapError { $0 as? StorageError ?? .database("\($0)") }) }
+                outcomes.withLock { $0.append(storageResult(result)) }
                 done.leave()
             }
         }
-        gate.signal()
+        release()
         done.wait()
         // The batch's commit failed, and so did each write's retry on its own: nothing acknowledged, nothing stored.
         #expect(outcomes.withLock { $0 } == Array(repeating: .failure(.full), count: 3))
@@ -184,6 +165,23 @@ import Testing
         #expect(try store.record(Catalog.values, id: "later") != nil)
         #expect(try store.record(Catalog.values, id: "c0") == nil)
     }
+}
+
+/// Holds the writer thread on a job until the returned function is called, so that the writes submitted meanwhile
+/// commit as one batch.
+private func holdWriter(_ store: Store) -> @Sendable () -> Void {
+    let gate = DispatchSemaphore(value: 0)
+    let holding = DispatchSemaphore(value: 0)
+    store.submit({ _ in
+        holding.signal()
+        gate.wait()
+    }) { _ in }
+    holding.wait()
+    return { gate.signal() }
+}
+
+private func storageResult(_ result: Result<String, Error>) -> Result<String, StorageError> {
+    result.mapError { $0 as? StorageError ?? .database("\($0)") }
 }
 
 /// Refuses the next commit that writes to the change log the way a full disk does (`SQLITE_FULL` from COMMIT).
@@ -199,7 +197,9 @@ private final class FailingCommits: TransactionObserver, Sendable {
     func databaseDidChange(with event: DatabaseEvent) { wroteLog.store(true, ordering: .relaxed) }
     func databaseWillCommit() throws {
         guard wroteLog.exchange(false, ordering: .relaxed) else { return }
-        if failing.load(ordering: .sequentiallyConsistent) || failOnce.exchange(false, ordering: .sequentiallyConsistent) {
+        if failing.load(ordering: .sequentiallyConsistent)
+            || failOnce.exchange(false, ordering: .sequentiallyConsistent)
+        {
             throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")
         }
     }

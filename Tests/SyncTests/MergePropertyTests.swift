@@ -1,27 +1,13 @@
 import Model
+import TestSupport
 import Testing
 
 @testable import Sync
 
-/// A small deterministic generator (SplitMix64), so every failing case can be replayed by seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random cells for one record over a small space of fields, lives, clocks and nodes, so that
 /// ties, duplicates and cross-life cells are common. A key identifies one write, so a field's value
 /// is a function of its key: the same key never carries two values, as in a real replica.
-private func randomCells(_ count: Int, _ rng: inout SeededRandom) -> [Change] {
+private func randomCells(_ count: Int, _ rng: inout SplitMix64) -> [Change] {
     let nodes = ["1", "2", "3"].map { NodeID(hex: String(repeating: $0, count: 32))! }
     let fields = ["name", "why", "rank", Change.existenceField]
     return (0..<count).map { _ in
@@ -46,13 +32,13 @@ private func merged(_ cells: some Sequence<Change>, into state: RecordState = Re
     static let seeds = Array(UInt64(1)...300)
 
     @Test(arguments: seeds) func mergingIsCommutative(seed: UInt64) {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let cells = randomCells(12, &rng)
         #expect(merged(cells) == merged(cells.shuffled(using: &rng)), "seed \(seed)")
     }
 
     @Test(arguments: seeds) func mergingIsIdempotent(seed: UInt64) {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let cells = randomCells(12, &rng)
         let once = merged(cells)
         #expect(merged(cells, into: once) == once, "seed \(seed)")
@@ -60,7 +46,7 @@ private func merged(_ cells: some Sequence<Change>, into state: RecordState = Re
     }
 
     @Test(arguments: seeds) func mergingIsAssociative(seed: UInt64) {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let a = randomCells(5, &rng)
         let b = randomCells(5, &rng)
         let c = randomCells(5, &rng)

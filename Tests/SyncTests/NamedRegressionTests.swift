@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Model
 import Storage
+import TestSupport
 import Testing
 
 @testable import Sync
@@ -16,7 +17,7 @@ private func replica(_ name: String, offset: Int64 = 0, base: UInt64 = base) thr
 @discardableResult
 private func sync(_ a: Replica, _ b: Replica, pageSize: Int = 100) throws -> SyncReport {
     var engine = SyncEngine(
-        local: a.store, remote: InProcessRemote(target: b, faults: .none, rng: SeededRandom(seed: 1)), peer: b.name)
+        local: a.store, remote: InProcessRemote(target: b, faults: .none, rng: SplitMix64(seed: 1)), peer: b.name)
     engine.pageSize = pageSize
     return try engine.run()
 }

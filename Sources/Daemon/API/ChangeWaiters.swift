@@ -46,9 +46,10 @@ final class ChangeWaiters: Sendable {
             // A waiter woken meanwhile is no longer in the table (and its socket may already be another's): only
             // those still there are woken.
             let hungUp = PeerWatch.gone(watched.map(\.socket)).map { watched[$0].id }
-            let abandoned = state.withLock { s in hungUp.compactMap { s.waiters.removeValue(forKey: $0) } }
+            let (abandoned, anyone) = state.withLock { s in
+                (hungUp.compactMap { s.waiters.removeValue(forKey: $0) }, !s.waiters.isEmpty)
+            }
             for waiter in abandoned { waiter.wake(true) }
-            let anyone = state.withLock { !$0.waiters.isEmpty }
             if anyone, let last = try? store.read({ try $0.lastSequence() }) {
                 ChangeWaiters.publish(last, state)
             }

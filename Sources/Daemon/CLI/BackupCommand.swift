@@ -22,12 +22,7 @@ struct BackupCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let directory = data.directory
-        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
-            throw ValidationError(
-                "no JobPrep database in \(directory.path); give --data-dir, or start jobprepd serve first")
-        }
-        let store = try Store(path: directory.databasePath)
+        let store = try openExistingStore(data.directory)
         defer { store.close() }
         let bar = ProgressBar("backing up")
         let started = Date()
@@ -41,7 +36,7 @@ struct BackupCommand: ParsableCommand {
         }
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         print(
-            "backed up \(directory.databasePath) to \(file): \(report.pages) pages, \(report.bytes) bytes, integrity ok, in \(seconds) s"
+            "backed up \(store.path) to \(file): \(report.pages) pages, \(report.bytes) bytes, integrity ok, in \(seconds) s"
         )
     }
 }

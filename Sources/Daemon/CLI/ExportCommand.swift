@@ -22,12 +22,7 @@ struct ExportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let directory = data.directory
-        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
-            throw ValidationError(
-                "no JobPrep database in \(directory.path); give --data-dir, or start jobprepd serve first")
-        }
-        let store = try Store(path: directory.databasePath)
+        let store = try openExistingStore(data.directory)
         defer { store.close() }
         let total = try store.read { try $0.liveCounts().values.reduce(0, +) }
         // No bar when the export itself goes to the terminal: they would share it.

@@ -49,8 +49,7 @@ struct ImportCommand: ParsableCommand {
             throw ExitFailure(
                 description: "\(file) was not imported; fix these problems:\n" + lines.joined(separator: "\n"))
         }
-        try data.directory.create()
-        let store = try Store(path: data.directory.databasePath)
+        let store = try openStore(data.directory)
         defer { store.close() }
         let applying = ProgressBar("importing")
         let summary = try store.write { session in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Storage
 
 /// `jobprepd`: the command line. `serve` is the default subcommand.
 public struct JobPrepCommand: ParsableCommand {
@@ -24,10 +25,28 @@ public struct JobPrepCommand: ParsableCommand {
 
 /// The `--data-dir` option every subcommand that touches the data takes.
 struct DataDirectoryOption: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "The data directory (default: $JOBPREP_DATA_DIR, $XDG_DATA_HOME/jobprep or ~/.local/share/jobprep).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "The data directory (default: $JOBPREP_DATA_DIR, $XDG_DATA_HOME/jobprep or ~/.local/share/jobprep).")
     var path: String?
 
     var directory: DataDirectory { DataDirectory.resolve(flag: path) }
+}
+
+/// Opens the store of a data directory for a command-line tool (creating it if needed).
+func openStore(_ directory: DataDirectory) throws -> Store {
+    try directory.create()
+    return try Store(path: directory.databasePath)
+}
+
+/// Opens the store of a data directory that must already hold a database (reading tools: nothing to read in a
+/// new one, and a typo in --data-dir should not create a directory).
+func openExistingStore(_ directory: DataDirectory) throws -> Store {
+    guard FileManager.default.fileExists(atPath: directory.databasePath) else {
+        throw ValidationError(
+            "no JobPrep database in \(directory.path); give --data-dir, or start jobprepd serve first")
+    }
+    return try Store(path: directory.databasePath)
 }
 
 /// Logs go to stderr, once per process.

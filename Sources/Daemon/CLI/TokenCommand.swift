@@ -6,7 +6,8 @@ struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "List, create and revoke access tokens (one per device or front end).",
-        discussion: "Works on the data directory whether or not a daemon is serving it; a revocation takes effect at once.",
+        discussion:
+            "Works on the data directory whether or not a daemon is serving it; a revocation takes effect at once.",
         subcommands: [List.self, Create.self, Revoke.self]
     )
 
@@ -63,10 +64,4 @@ struct TokenCommand: ParsableCommand {
             print("revoked \(name)")
         }
     }
-}
-
-/// Opens the store of a data directory for a command-line tool (creating it if needed).
-func openStore(_ directory: DataDirectory) throws -> Store {
-    try directory.create()
-    return try Store(path: directory.databasePath)
 }

@@ -6,6 +6,10 @@ import Storage
 /// operation, every response an operation really gives. `jobprepd openapi` prints it; the committed
 /// `openapi.yaml` is its output, and a test fails when the two differ.
 struct OpenAPIDocumentBuilder {
+    /// The 400 of an endpoint that takes no query parameters (``Problem/noQueryParameters``).
+    static let noQueryParameters: (ErrorResponse, String?) = (.badRequest, noQueryDescription)
+    static let noQueryDescription = "The request has a query string (`bad-request`); this endpoint takes none."
+
     static let apiVersion = "0.1.0"
 
     typealias ErrorResponse = OpenAPIComponents.ErrorResponse
@@ -252,7 +256,7 @@ struct OpenAPIDocumentBuilder {
             parameters: [["$ref": "#/components/parameters/IfNoneMatch"]],
             responses: recordReadResponses(collection),
             errors: [
-                (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+                Self.noQueryParameters,
                 (.unauthorized, nil), (.forbidden, nil), (.notFound, nil), (.internalError, nil), (.unavailable, nil),
             ])
         let patch = operation(
@@ -292,7 +296,7 @@ struct OpenAPIDocumentBuilder {
             parameters: [["$ref": "#/components/parameters/IfNoneMatch"]],
             responses: recordReadResponses(collection),
             errors: [
-                (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+                Self.noQueryParameters,
                 (.unauthorized, nil), (.forbidden, nil), (.internalError, nil), (.unavailable, nil),
             ])
         let patch = operation(

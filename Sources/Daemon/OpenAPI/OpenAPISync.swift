@@ -144,7 +144,7 @@ extension OpenAPIDocumentBuilder {
                 ("200", jsonResponse("Where sync stands.", schema: "SyncStatus", examples: ["status": "SyncStatus"]))
             ],
             errors: [
-                (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+                Self.noQueryParameters,
                 (.unauthorized, nil), Self.hostOnly, (.internalError, nil), (.unavailable, nil),
             ])
     }
@@ -219,7 +219,7 @@ extension OpenAPIDocumentBuilder {
     func historyPath(_ collection: CollectionSpec) -> OrderedJSON {
         let singleton = collection.isSingleton
         var errors: [(ErrorResponse, String?)] = [
-            (.badRequest, "The request has a query string (`bad-request`); this endpoint takes none."),
+            Self.noQueryParameters,
             (.unauthorized, nil),
             (
                 .forbidden,

@@ -270,7 +270,7 @@ enum OpenAPIViewSchemas {
 
     static let noQuery = ErrorVariant(
         name: "ViewNoQuery", base: .badRequest,
-        description: "The request has a query string (`bad-request`); this endpoint takes none.",
+        description: OpenAPIDocumentBuilder.noQueryDescription,
         kinds: ["bad-request"],
         examples: [("query", "A query string sent to a view", OpenAPIViewExamples.noQueryProblem)])
 

@@ -65,10 +65,6 @@ struct RecordDocument {
         var member: [UInt8] = Array(#","version":""#.utf8)
         member.append(contentsOf: version.utf8)
         member.append(UInt8(ascii: "\""))
-        if versionAt == 1 {
-            member.removeFirst()
-            member.append(UInt8(ascii: ","))
-        }
         out.insert(contentsOf: member, at: versionAt)
 
         self.body = String(decoding: out, as: UTF8.self)

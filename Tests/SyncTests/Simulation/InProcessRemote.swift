@@ -2,6 +2,7 @@ import Foundation
 import Model
 import Storage
 import Sync
+import TestSupport
 
 /// What can go wrong between two replicas, decided by the simulation's seeded generator.
 struct Faults {
@@ -24,9 +25,9 @@ struct SimulatedNetworkError: Error {}
 final class InProcessRemote: SyncRemote, @unchecked Sendable {
     let target: Replica
     let faults: Faults
-    var rng: SeededRandom
+    var rng: SplitMix64
 
-    init(target: Replica, faults: Faults, rng: SeededRandom) {
+    init(target: Replica, faults: Faults, rng: SplitMix64) {
         self.target = target
         self.faults = faults
         self.rng = rng

@@ -2,13 +2,14 @@ import Foundation
 import Model
 import Storage
 import Sync
+import TestSupport
 
 /// A randomized run of several replicas editing a small key space offline and syncing with each
 /// other through every kind of trouble; at the end, after quiet full syncs, every replica must
 /// hold identical records.
 struct Simulation {
     let seed: UInt64
-    var rng: SeededRandom
+    var rng: SplitMix64
     let replicas: [Replica]
     let clock: UInt64 = 1_790_000_000_000
     var log: [String] = []
@@ -18,7 +19,7 @@ struct Simulation {
 
     init(seed: UInt64, replicaCount: Int? = nil) throws {
         self.seed = seed
-        rng = SeededRandom(seed: seed)
+        rng = SplitMix64(seed: seed)
         let count = replicaCount ?? Int.random(in: 3...5, using: &rng)
         var replicas: [Replica] = []
         for i in 0..<count {
@@ -82,7 +83,7 @@ struct Simulation {
 
     private mutating func engine(_ local: Replica, _ remote: Replica, faults: Faults, pageSize: Int) -> SyncEngine {
         var engine = SyncEngine(
-            local: local.store, remote: InProcessRemote(target: remote, faults: faults, rng: SeededRandom(seed: rng.next())),
+            local: local.store, remote: InProcessRemote(target: remote, faults: faults, rng: SplitMix64(seed: rng.next())),
             peer: remote.name)
         engine.pageSize = pageSize
         return engine
