@@ -24,12 +24,13 @@ let package = Package(
                 "Model", "Sync", .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the two queries of every request (Database/FirstRow.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                "CSQLiteConfig",
+                "CSQLiteShim",
             ]
         ),
-        // sqlite3_config, which is variadic (Database/SQLiteSetup.swift).
+        // What Swift cannot call directly: sqlite3_config (variadic; Database/SQLiteSetup.swift) and the VFS method
+        // that maps the WAL index (Database/CommitProbe.swift).
         .systemLibrary(
-            name: "CSQLiteConfig",
+            name: "CSQLiteShim",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),

@@ -21,8 +21,9 @@ enum Access {
     }
 }
 
-/// Checks bearer tokens against the `tokens` table on every request, so a revocation (even by
-/// another process) takes effect at once, and records last use without a write per request.
+/// Checks bearer tokens against the `tokens` table on every request (through the store's read cache, which any commit
+/// empties), so a revocation, even by another process, takes effect at once; records last use without a write per
+/// request.
 final class Authenticator: Sendable {
     private let store: Store
     /// Secret → hash, so the hash is not recomputed per request; bounded, and it only memoizes a
@@ -37,25 +38,45 @@ final class Authenticator: Sendable {
 
     /// The caller's token, checked in the caller's read session.
     func authorize(_ request: HTTPRequest, _ session: ReadSession, _ access: Access) throws -> TokenInfo {
+        try admit(session.token(hash: tokenHash(request)), access)
+    }
+
+    /// Authorizes without a session (for writes, which run on the writer later): from the store's read cache, else
+    /// in a read transaction of its own.
+    func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
+        try admit(store.token(hash: tokenHash(request)).token, access)
+    }
+
+    /// Authorizes and reads one record, both as of one committed state (from the store's read cache when it can).
+    func authorize(_ request: HTTPRequest, _ access: Access, reading collection: CollectionSpec, id: String) throws
+        -> StoredRecord?
+    {
+        let found = try store.token(hash: tokenHash(request), record: (collection, id))
+        _ = try admit(found.token, access)
+        return found.record
+    }
+
+    /// The hash of the bearer secret the request presents.
+    private func tokenHash(_ request: HTTPRequest) throws -> String {
         guard let header = request.headers["Authorization"] else {
             throw Problem.unauthorized("send Authorization: Bearer <token>; the first token is in <data-dir>/token")
         }
         guard let secret = Self.bearerSecret(header) else {
             throw Problem.unauthorized("the Authorization header must be Bearer <token>")
         }
-        guard secret.utf8.count <= 256, let token = try session.token(hash: hash(String(secret))) else {
-            throw Problem.unauthorized("the token is not valid (unknown or revoked)")
-        }
+        guard secret.utf8.count <= 256 else { throw Self.invalidToken }
+        return hash(String(secret))
+    }
+
+    private static let invalidToken = Problem.unauthorized("the token is not valid (unknown or revoked)")
+
+    private func admit(_ token: TokenInfo?, _ access: Access) throws -> TokenInfo {
+        guard let token else { throw Self.invalidToken }
         guard access.allows(token.scope) else {
             throw Problem.forbidden("token \"\(token.name)\" has scope \(token.scope.rawValue), which cannot do this")
         }
         noteUse(token.name)
         return token
-    }
-
-    /// Authorizes in a read transaction of its own (for writes, which run on the writer later).
-    func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
-        try store.read { session in try authorize(request, session, access) }
     }
 
     /// The secret of `Bearer <secret>` (the scheme is case-insensitive, RFC 9110 §11.1), or nil for any other

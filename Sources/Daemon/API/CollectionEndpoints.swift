@@ -54,12 +54,9 @@ extension API {
     private func get(_ exchange: Exchange, _ collection: CollectionSpec, id: String) {
         let request = exchange.request
         exchange.answer {
-            let record = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
-                try request.refuseQuery()
-                return try session.record(collection, id: id)
-            }
-            guard let record else { throw StorageError.notFound(collection: collection.name, id: id) }
+            let found = try authenticator.authorize(request, .read, reading: collection, id: id)
+            try request.refuseQuery()
+            guard let record = found else { throw StorageError.notFound(collection: collection.name, id: id) }
             if request.ifNoneMatch(record.version) {
                 return HTTPResponse(status: 304, headers: ["ETag": "\"\(record.version)\""])
             }

@@ -1,4 +1,4 @@
-import CSQLiteConfig
+import CSQLiteShim
 
 /// Process-wide SQLite settings, applied once before the first connection opens (``Store`` asks first).
 enum SQLiteSetup {

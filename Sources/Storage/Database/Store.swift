@@ -26,6 +26,8 @@ public struct StoreOptions: Sendable {
     /// (nil: four times the first). See ``Checkpointer``.
     public var walCheckpointPages: Int32 = Checkpointer.defaultThreshold
     public var walLimitPages: Int32?
+    /// Bytes of record JSON that ``ReadCache`` keeps between commits; 0 keeps no records (tokens are still kept).
+    public var readCacheBytes = 1 << 20
 
     public init() {}
 }
@@ -39,6 +41,9 @@ public final class Store: Sendable {
     let readers: ReaderPool
     let writer: GroupCommitWriter
     let checkpointer: Checkpointer
+    /// Nil without a WAL index to read; then every read is a read transaction.
+    let commitProbe: CommitProbe?
+    let readCache: ReadCache
     private let closed = Locked(false)
     /// Reads in progress; ``close()`` waits for them, and reads after it fail instead of touching closed
     /// connections (which crashes inside SQLite).
@@ -67,6 +72,8 @@ public final class Store: Sendable {
                 path: path, configuration: config, threshold: options.walCheckpointPages, limit: options.walLimitPages)
             pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
             self.checkpointer = checkpointer
+            commitProbe = CommitProbe(path: path, configuration: config)
+            readCache = ReadCache(recordByteLimit: options.readCacheBytes)
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             writer = GroupCommitWriter(
@@ -95,6 +102,7 @@ public final class Store: Sendable {
         guard first else { return }
         writer.stop()
         readGate.close()
+        commitProbe?.close()
         pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()

@@ -1,0 +1,120 @@
+import Model
+
+/// The two reads nearly every request makes, a token by its hash and a record by its id, kept in memory for as long
+/// as nothing is committed. Every entry was read at the committed state named by the cache's stamp
+/// (``CommitProbe``), and a lookup answers only when the database is still at that state; any commit, by this
+/// process or another, empties the cache at the next lookup. A revoked token is therefore refused by the first
+/// request after the revocation commits, as without the cache.
+///
+/// Only hits are kept (an unknown token or id always asks SQLite), and the records at most `recordByteLimit` bytes
+/// of JSON: past it the records are dropped and the cache fills again.
+final class ReadCache: Sendable {
+    struct RecordKey: Hashable, Sendable {
+        let collection: String
+        let id: String
+    }
+
+    private struct Contents {
+        var stamp: CommitProbe.Stamp?
+        var tokens: [String: TokenInfo] = [:]
+        var records: [RecordKey: StoredRecord] = [:]
+        var recordBytes = 0
+        var hits = 0
+        var misses = 0
+
+        /// Empties the cache if the database is no longer at the state its entries were read at.
+        mutating func align(to stamp: CommitProbe.Stamp) {
+            guard self.stamp != stamp else { return }
+            self.stamp = stamp
+            tokens.removeAll(keepingCapacity: true)
+            records.removeAll(keepingCapacity: true)
+            recordBytes = 0
+        }
+    }
+
+    /// Tokens kept at most; far more than one person's devices.
+    static let tokenLimit = 64
+
+    let recordByteLimit: Int
+    private let contents = Locked(Contents())
+
+    init(recordByteLimit: Int) {
+        self.recordByteLimit = recordByteLimit
+    }
+
+    /// The token and, if `key` is given, the record, when both are cached and the database is at `stamp`.
+    func lookup(at stamp: CommitProbe.Stamp, tokenHash: String, record key: RecordKey?) -> (
+        token: TokenInfo, record: StoredRecord?
+    )? {
+        contents.withLock { contents in
+            contents.align(to: stamp)
+            guard let token = contents.tokens[tokenHash], key == nil || contents.records[key!] != nil else {
+                contents.misses += 1
+                return nil
+            }
+            contents.hits += 1
+            return (token, key.flatMap { contents.records[$0] })
+        }
+    }
+
+    /// Lookups answered from memory and sent on to SQLite, since the start.
+    var counts: (hits: Int, misses: Int) { contents.withLock { ($0.hits, $0.misses) } }
+
+    /// Bytes of record JSON held now.
+    var recordBytes: Int { contents.withLock { $0.recordBytes } }
+
+    /// Keeps what was read at `stamp` (the caller checked that nothing was committed while it read).
+    func remember(at stamp: CommitProbe.Stamp, tokenHash: String, token: TokenInfo?, record: StoredRecord?) {
+        contents.withLock { contents in
+            contents.align(to: stamp)
+            if let token {
+                if contents.tokens.count >= Self.tokenLimit { contents.tokens.removeAll() }
+                contents.tokens[tokenHash] = token
+            }
+            if let record, record.body.utf8.count <= recordByteLimit {
+                if contents.recordBytes + record.body.utf8.count > recordByteLimit {
+                    contents.records.removeAll()
+                    contents.recordBytes = 0
+                }
+                let key = RecordKey(collection: record.collection, id: record.id)
+                if contents.records.updateValue(record, forKey: key) == nil {
+                    contents.recordBytes += record.body.utf8.count
+                }
+            }
+        }
+    }
+}
+
+extension Store {
+    /// The token whose SHA-256 hash (hex) is `tokenHash` and, if `record` names one, that record, both as of one
+    /// committed state: from memory when nothing was committed since they were last read (``ReadCache``), else
+    /// from one read transaction.
+    public func token(
+        hash tokenHash: String, record: (collection: CollectionSpec, id: String)? = nil
+    ) throws -> (token: TokenInfo?, record: StoredRecord?) {
+        try withReaders {
+            let key = record.map { ReadCache.RecordKey(collection: $0.collection.name, id: $0.id) }
+            guard let probe = commitProbe else { return try readTokenAndRecord(tokenHash, key) }
+            let before = probe.stamp()
+            if let hit = readCache.lookup(at: before, tokenHash: tokenHash, record: key) {
+                return (hit.token, hit.record)
+            }
+            let found = try readTokenAndRecord(tokenHash, key)
+            // Kept only if nothing was committed during the read, so that it is the state `before` names.
+            if probe.stamp() == before {
+                readCache.remember(at: before, tokenHash: tokenHash, token: found.token, record: found.record)
+            }
+            return found
+        }
+    }
+
+    private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?) throws -> (
+        token: TokenInfo?, record: StoredRecord?
+    ) {
+        try readers.read { db in
+            let session = ReadSession(db: db)
+            guard let token = try session.token(hash: tokenHash) else { return (nil, nil) }
+            return (token, try key.flatMap { try Queries.record(db, collection: $0.collection, id: $0.id) })
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import Model
+import Testing
+
+@testable import Storage
+
+/// The read cache answers from memory only while the database is at the state its entries were read at: every
+/// commit, whichever connection or process makes it, sends the next lookup back to SQLite.
+@Suite struct ReadCacheTests {
+    private func create(_ store: Store, _ name: String, why: String = "") throws -> StoredRecord {
+        let input = try BodyValidator.validateCreate(["name": .string(name), "why": .string(why)], in: Catalog.values)
+            .get()
+        return try store.write { session in try session.create(Catalog.values, input) }
+    }
+
+    @Test func theStampChangesWithEveryCommitAndNothingElse() throws {
+        let t = try TemporaryStore()
+        let probe = try #require(t.store.commitProbe)
+        let before = probe.stamp()
+        _ = try t.store.list(Catalog.values, ListQuery())
+        #expect(probe.stamp() == before)
+        try t.store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        #expect(probe.stamp() == before, "a checkpoint changes no data")
+        _ = try create(t.store, "Curiosity")
+        let afterOne = probe.stamp()
+        #expect(afterOne != before)
+        _ = try create(t.store, "Craft")
+        #expect(probe.stamp() != afterOne)
+    }
+
+    @Test func aRepeatedReadComesFromMemoryUntilACommit() throws {
+        let t = try TemporaryStore()
+        let hash = Tokens.hash(try t.store.createToken(name: "laptop", scope: .read))
+        let record = try create(t.store, "Curiosity")
+        let first = try t.store.token(hash: hash, record: (Catalog.values, record.id))
+        let second = try t.store.token(hash: hash, record: (Catalog.values, record.id))
+        #expect(first.token?.name == "laptop" && first.record == record && second.record == record)
+        #expect(t.store.readCache.counts == (hits: 1, misses: 1))
+        _ = try create(t.store, "Craft")
+        #expect(try t.store.token(hash: hash, record: (Catalog.values, record.id)).record == record)
+        #expect(t.store.readCache.counts == (hits: 1, misses: 2))
+    }
+
+    /// A second store on the same file stands for another process: its commits reach the first store's cache
+    /// through the shared WAL index, not through anything the two share in memory.
+    @Test func changesCommittedElsewhereAreSeenAtOnce() throws {
+        let t = try TemporaryStore()
+        let secret = try t.store.createToken(name: "laptop", scope: .write)
+        let record = try create(t.store, "Curiosity")
+        let lookup = { try t.store.token(hash: Tokens.hash(secret), record: (Catalog.values, record.id)) }
+        _ = try lookup()
+        #expect(try lookup().record == record)
+        let hitsBefore = t.store.readCache.counts.hits
+
+        let other = try Store(path: t.path)
+        defer { other.close() }
+        let edited = try other.write { session in
+            try session.update(Catalog.values, id: record.id, values: ["name": "Rigour"])
+        }
+        #expect(try lookup().record == edited)
+        #expect(try lookup().record == edited)
+        #expect(try other.revokeToken(name: "laptop"))
+        #expect(try lookup().token == nil)
+        #expect(t.store.readCache.counts.hits == hitsBefore + 1)
+    }
+
+    @Test func recordsStayWithinTheByteLimitAndUnknownsAreNotKept() throws {
+        let t = try TemporaryStore(
+            options: {
+                var o = StoreOptions()
+                o.readCacheBytes = 2_000
+                return o
+            }())
+        let hash = Tokens.hash(try t.store.createToken(name: "laptop", scope: .read))
+        let records = try (0..<12).map { try create(t.store, "Value \($0)", why: String(repeating: "x", count: 300)) }
+        for _ in 0..<3 {
+            for record in records {
+                #expect(try t.store.token(hash: hash, record: (Catalog.values, record.id)).record == record)
+                #expect(t.store.readCache.recordBytes <= 2_000)
+            }
+        }
+        #expect(t.store.readCache.recordBytes > 0)
+        let missing = RecordID.make()
+        for _ in 0..<2 { #expect(try t.store.token(hash: hash, record: (Catalog.values, missing)).record == nil) }
+        for _ in 0..<2 { #expect(try t.store.token(hash: Tokens.hash("jp_unknown")).token == nil) }
+        let counts = t.store.readCache.counts
+        _ = try t.store.token(hash: hash, record: (Catalog.values, missing))
+        _ = try t.store.token(hash: Tokens.hash("jp_unknown"))
+        #expect(t.store.readCache.counts.misses == counts.misses + 2)
+    }
+}
