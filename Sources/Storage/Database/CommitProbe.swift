@@ -7,7 +7,8 @@ import GRDB
 /// holds a change counter, the last valid frame with its running checksum, and the salts of the WAL's generation.
 ///
 /// A read transaction costs a mutex, two `fcntl` locks and a statement; this costs six loads. The header is read
-/// where SQLite maps it, through a connection the probe keeps open for that (see `jp_sqlite_wal_index`).
+/// where SQLite maps it (see `jp_sqlite_wal_index`), through the store's writer connection: the mapping lasts as
+/// long as that connection, which ``Store/close()`` closes only after the reads in progress are done.
 final class CommitProbe: @unchecked Sendable {
     // @unchecked: `header` points into shared memory that SQLite updates; it is only read, with an acquire fence.
 
@@ -20,21 +21,12 @@ final class CommitProbe: @unchecked Sendable {
         }
     }
 
-    private let connection: DatabaseQueue
     private let header: UnsafeRawPointer
 
-    /// Nil when the database has no WAL index to read (then every read goes to SQLite).
-    init?(path: String, configuration: Configuration) {
-        var configuration = configuration
-        configuration.readonly = true
-        guard let connection = try? DatabaseQueue(path: path, configuration: configuration),
-            let header = try? connection.inDatabase({ db -> UnsafeRawPointer? in
-                // A read attaches the connection to the WAL index; only then is there a region to map.
-                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
-                return db.sqliteConnection.flatMap { jp_sqlite_wal_index($0) }
-            })
-        else { return nil }
-        self.connection = connection
+    /// Nil when `db` has no WAL index to read (then every read goes to SQLite). `db` must stay open as long as the
+    /// probe is used, and have read the database once.
+    init?(_ db: Database) {
+        guard let header = db.sqliteConnection.flatMap({ jp_sqlite_wal_index($0) }) else { return nil }
         self.header = header
     }
 
@@ -44,10 +36,5 @@ final class CommitProbe: @unchecked Sendable {
             jp_sqlite_wal_index_header(header, words.baseAddress!.assumingMemoryBound(to: UInt64.self))
         }
         return stamp
-    }
-
-    /// Unmaps the header; no ``stamp()`` may follow.
-    func close() {
-        try? connection.close()
     }
 }

@@ -72,7 +72,7 @@ public final class Store: Sendable {
                 path: path, configuration: config, threshold: options.walCheckpointPages, limit: options.walLimitPages)
             pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
             self.checkpointer = checkpointer
-            commitProbe = CommitProbe(path: path, configuration: config)
+            commitProbe = pool.writeWithoutTransaction { db in CommitProbe(db) }
             readCache = ReadCache(recordByteLimit: options.readCacheBytes)
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
@@ -102,7 +102,6 @@ public final class Store: Sendable {
         guard first else { return }
         writer.stop()
         readGate.close()
-        commitProbe?.close()
         pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()
