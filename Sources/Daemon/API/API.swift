@@ -72,6 +72,17 @@ final class API: HTTPHandler {
                 Responses.text(
                     metrics.render(
                         changesApplied: store.statistics.changesApplied.load(ordering: .relaxed),
+                        counters: [
+                            (
+                                "jobprep_read_cache_hits_total",
+                                "Token checks and record reads answered from memory (nothing committed since).",
+                                store.readCacheCounts.hits
+                            ),
+                            (
+                                "jobprep_read_cache_misses_total", "Token checks and record reads sent to SQLite.",
+                                store.readCacheCounts.misses
+                            ),
+                        ],
                         gauges: [
                             (
                                 "jobprep_sync_waiting_requests", "Long-poll requests parked until a change.",

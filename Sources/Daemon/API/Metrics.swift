@@ -40,7 +40,10 @@ final class Metrics: Sendable {
     }
 
     /// The exposition text; `changesApplied` and the log size come from the store.
-    func render(changesApplied: Int, gauges: [(name: String, help: String, value: Int)] = []) -> String {
+    func render(
+        changesApplied: Int, counters: [(name: String, help: String, value: Int)] = [],
+        gauges: [(name: String, help: String, value: Int)] = []
+    ) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP jobprep_http_requests_total HTTP requests answered, by route template, method and status.\n"
         out += "# TYPE jobprep_http_requests_total counter\n"
@@ -65,6 +68,9 @@ final class Metrics: Sendable {
         if s.syncRuns.isEmpty { out += "jobprep_sync_runs_total{outcome=\"ok\"} 0\n" }
         for (outcome, count) in s.syncRuns.sorted(by: { $0.key < $1.key }) {
             out += "jobprep_sync_runs_total{outcome=\"\(outcome)\"} \(count)\n"
+        }
+        for counter in counters {
+            out += "# HELP \(counter.name) \(counter.help)\n# TYPE \(counter.name) counter\n\(counter.name) \(counter.value)\n"
         }
         for gauge in gauges {
             out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(gauge.value)\n"

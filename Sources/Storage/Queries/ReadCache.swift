@@ -108,6 +108,9 @@ extension Store {
         }
     }
 
+    /// Lookups answered by the read cache and sent on to SQLite since the store was opened.
+    public var readCacheCounts: (hits: Int, misses: Int) { readCache.counts }
+
     private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?) throws -> (
         token: TokenInfo?, record: StoredRecord?
     ) {

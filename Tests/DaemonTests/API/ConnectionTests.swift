@@ -97,6 +97,22 @@ import Testing
         #expect(text.contains("jobprep_changes_applied_total"))
     }
 
+    @Test func metricsCountReadCacheHitsAndMisses() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        let id = try #require(try client.create("values", ["name": "x"])["id"]?.stringValue)
+        for _ in 0..<5 { #expect(try client.get("/v1/values/\(id)").status == 200) }
+        let text = try client.get("/metrics").text
+        func value(_ name: String) -> Int? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        }
+        #expect(text.contains("# TYPE jobprep_read_cache_hits_total counter"))
+        // The first read after the create goes to SQLite; the next ones come from memory unless something (the
+        // token's last-use time) was committed in between.
+        #expect((value("jobprep_read_cache_misses_total") ?? 0) >= 1)
+        #expect((value("jobprep_read_cache_hits_total") ?? 0) >= 1)
+    }
+
     @Test func firstStartWritesAPrivateTokenFile() throws {
         let daemon = try TestDaemon()
         let attributes = try FileManager.default.attributesOfItem(atPath: daemon.directory.appendingPathComponent("token").path)
