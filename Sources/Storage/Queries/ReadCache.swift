@@ -6,12 +6,21 @@ import Model
 /// process or another, empties the cache at the next lookup. A revoked token is therefore refused by the first
 /// request after the revocation commits, as without the cache.
 ///
-/// Only hits are kept (an unknown token or id always asks SQLite), and the records at most `recordByteLimit` bytes
-/// of JSON: past it the records are dropped and the cache fills again.
+/// Only hits are kept (an unknown token or id always asks SQLite). A record is kept on its second miss within the
+/// last ``admissionWindow`` misses, not its first: reads spread over more records than fit would otherwise replace
+/// the whole cache over and over, and measured that way (random GETs over 100,000 records) they were slower than
+/// without a cache. At most `recordByteLimit` bytes of record JSON are kept: past it the records are dropped and
+/// the cache fills again.
 final class ReadCache: Sendable {
     struct RecordKey: Hashable, Sendable {
         let collection: String
         let id: String
+    }
+
+    /// What the cache holds for one request: the token if known, the record if asked for and known.
+    struct Lookup {
+        var token: TokenInfo?
+        var record: StoredRecord?
     }
 
     private struct Contents {
@@ -19,6 +28,8 @@ final class ReadCache: Sendable {
         var tokens: [String: TokenInfo] = [:]
         var records: [RecordKey: StoredRecord] = [:]
         var recordBytes = 0
+        /// Hashes of records missed once, the admission rule's memory.
+        var missedOnce: Set<Int> = []
         var hits = 0
         var misses = 0
 
@@ -34,6 +45,8 @@ final class ReadCache: Sendable {
 
     /// Tokens kept at most; far more than one person's devices.
     static let tokenLimit = 64
+    /// Misses remembered by the admission rule.
+    static let admissionWindow = 4096
 
     let recordByteLimit: Int
     private let contents = Locked(Contents())
@@ -42,18 +55,17 @@ final class ReadCache: Sendable {
         self.recordByteLimit = recordByteLimit
     }
 
-    /// The token and, if `key` is given, the record, when both are cached and the database is at `stamp`.
-    func lookup(at stamp: CommitProbe.Stamp, tokenHash: String, record key: RecordKey?) -> (
-        token: TokenInfo, record: StoredRecord?
-    )? {
+    /// What is cached of the token and, if `key` is given, the record, while the database is at `stamp`.
+    func lookup(at stamp: CommitProbe.Stamp, tokenHash: String, record key: RecordKey?) -> Lookup {
         contents.withLock { contents in
             contents.align(to: stamp)
-            guard let token = contents.tokens[tokenHash], key == nil || contents.records[key!] != nil else {
+            let found = Lookup(token: contents.tokens[tokenHash], record: key.flatMap { contents.records[$0] })
+            if found.token != nil && (key == nil || found.record != nil) {
+                contents.hits += 1
+            } else {
                 contents.misses += 1
-                return nil
             }
-            contents.hits += 1
-            return (token, key.flatMap { contents.records[$0] })
+            return found
         }
     }
 
@@ -67,19 +79,25 @@ final class ReadCache: Sendable {
     func remember(at stamp: CommitProbe.Stamp, tokenHash: String, token: TokenInfo?, record: StoredRecord?) {
         contents.withLock { contents in
             contents.align(to: stamp)
-            if let token {
+            if let token, contents.tokens[tokenHash] == nil {
                 if contents.tokens.count >= Self.tokenLimit { contents.tokens.removeAll() }
                 contents.tokens[tokenHash] = token
             }
-            if let record, record.body.utf8.count <= recordByteLimit {
-                if contents.recordBytes + record.body.utf8.count > recordByteLimit {
-                    contents.records.removeAll()
-                    contents.recordBytes = 0
+            guard let record, record.body.utf8.count <= recordByteLimit else { return }
+            let key = RecordKey(collection: record.collection, id: record.id)
+            guard contents.missedOnce.remove(key.hashValue) != nil else {
+                if contents.missedOnce.count >= Self.admissionWindow {
+                    contents.missedOnce.removeAll(keepingCapacity: true)
                 }
-                let key = RecordKey(collection: record.collection, id: record.id)
-                if contents.records.updateValue(record, forKey: key) == nil {
-                    contents.recordBytes += record.body.utf8.count
-                }
+                contents.missedOnce.insert(key.hashValue)
+                return
+            }
+            if contents.recordBytes + record.body.utf8.count > recordByteLimit {
+                contents.records.removeAll()
+                contents.recordBytes = 0
+            }
+            if contents.records.updateValue(record, forKey: key) == nil {
+                contents.recordBytes += record.body.utf8.count
             }
         }
     }
@@ -96,27 +114,26 @@ extension Store {
             let key = record.map { ReadCache.RecordKey(collection: $0.collection.name, id: $0.id) }
             guard let probe = commitProbe else { return try readTokenAndRecord(tokenHash, key) }
             let before = probe.stamp()
-            if let hit = readCache.lookup(at: before, tokenHash: tokenHash, record: key) {
-                return (hit.token, hit.record)
-            }
-            let found = try readTokenAndRecord(tokenHash, key)
-            // Kept only if nothing was committed during the read, so that it is the state `before` names.
+            let cached = readCache.lookup(at: before, tokenHash: tokenHash, record: key)
+            if let token = cached.token, key == nil || cached.record != nil { return (token, cached.record) }
+            // Read what is missing; a cached token goes with a record read at the same state, or both are read anew.
+            let found = try readTokenAndRecord(tokenHash, key, knownToken: cached.token)
             if probe.stamp() == before {
                 readCache.remember(at: before, tokenHash: tokenHash, token: found.token, record: found.record)
+                return found
             }
-            return found
+            return cached.token == nil ? found : try readTokenAndRecord(tokenHash, key)
         }
     }
 
     /// Lookups answered by the read cache and sent on to SQLite since the store was opened.
     public var readCacheCounts: (hits: Int, misses: Int) { readCache.counts }
 
-    private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?) throws -> (
-        token: TokenInfo?, record: StoredRecord?
-    ) {
+    private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?, knownToken: TokenInfo? = nil)
+        throws -> (token: TokenInfo?, record: StoredRecord?)
+    {
         try readers.read { db in
-            let session = ReadSession(db: db)
-            guard let token = try session.token(hash: tokenHash) else { return (nil, nil) }
+            guard let token = try knownToken ?? ReadSession(db: db).token(hash: tokenHash) else { return (nil, nil) }
             return (token, try key.flatMap { try Queries.record(db, collection: $0.collection, id: $0.id) })
         }
     }
