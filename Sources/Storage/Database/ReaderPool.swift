@@ -25,6 +25,14 @@ final class ReaderPool: Sendable {
         self.configuration = configuration
     }
 
+    /// Runs `body`, which runs a single statement (a snapshot of its own in autocommit mode), on an idle connection,
+    /// without the BEGIN and COMMIT that ``read(_:)`` adds around several statements.
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        let reader = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
+        defer { idle.withLock { $0.append(reader) } }
+        return try reader.inDatabase(body)
+    }
+
     /// Runs `body` in a read transaction on an idle connection (a new one if none is idle).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         let reader = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)

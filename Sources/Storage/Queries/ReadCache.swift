@@ -132,8 +132,17 @@ extension Store {
     private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?, knownToken: TokenInfo? = nil)
         throws -> (token: TokenInfo?, record: StoredRecord?)
     {
-        try readers.read { db in
-            guard let token = try knownToken ?? ReadSession(db: db).token(hash: tokenHash) else { return (nil, nil) }
+        if let knownToken {
+            return (
+                knownToken,
+                try key.flatMap { key in
+                    try readers.readOneStatement { db in try Queries.record(db, collection: key.collection, id: key.id)
+                    }
+                }
+            )
+        }
+        return try readers.read { db in
+            guard let token = try ReadSession(db: db).token(hash: tokenHash) else { return (nil, nil) }
             return (token, try key.flatMap { try Queries.record(db, collection: $0.collection, id: $0.id) })
         }
     }
