@@ -17,10 +17,12 @@ final class ReadCache: Sendable {
         let id: String
     }
 
-    /// What the cache holds for one request: the token if known, the record if asked for and known.
+    /// What the cache holds for one request: the token if known, the record if asked for and known, and whether a
+    /// record asked for and missed is to be kept once read (its second miss).
     struct Lookup {
         var token: TokenInfo?
         var record: StoredRecord?
+        var admitsRecord = false
     }
 
     private struct Contents {
@@ -59,7 +61,16 @@ final class ReadCache: Sendable {
     func lookup(at stamp: CommitProbe.Stamp, tokenHash: String, record key: RecordKey?) -> Lookup {
         contents.withLock { contents in
             contents.align(to: stamp)
-            let found = Lookup(token: contents.tokens[tokenHash], record: key.flatMap { contents.records[$0] })
+            var found = Lookup(token: contents.tokens[tokenHash], record: key.flatMap { contents.records[$0] })
+            if let key, found.record == nil {
+                found.admitsRecord = contents.missedOnce.remove(key.hashValue) != nil
+                if !found.admitsRecord {
+                    if contents.missedOnce.count >= Self.admissionWindow {
+                        contents.missedOnce.removeAll(keepingCapacity: true)
+                    }
+                    contents.missedOnce.insert(key.hashValue)
+                }
+            }
             if found.token != nil && (key == nil || found.record != nil) {
                 contents.hits += 1
             } else {
@@ -75,7 +86,8 @@ final class ReadCache: Sendable {
     /// Bytes of record JSON held now.
     var recordBytes: Int { contents.withLock { $0.recordBytes } }
 
-    /// Keeps what was read at `stamp` (the caller checked that nothing was committed while it read).
+    /// Keeps what was read at `stamp` (the caller checked that nothing was committed while it read); a record only if
+    /// its lookup admitted it.
     func remember(at stamp: CommitProbe.Stamp, tokenHash: String, token: TokenInfo?, record: StoredRecord?) {
         contents.withLock { contents in
             contents.align(to: stamp)
@@ -85,13 +97,6 @@ final class ReadCache: Sendable {
             }
             guard let record, record.body.utf8.count <= recordByteLimit else { return }
             let key = RecordKey(collection: record.collection, id: record.id)
-            guard contents.missedOnce.remove(key.hashValue) != nil else {
-                if contents.missedOnce.count >= Self.admissionWindow {
-                    contents.missedOnce.removeAll(keepingCapacity: true)
-                }
-                contents.missedOnce.insert(key.hashValue)
-                return
-            }
             if contents.recordBytes + record.body.utf8.count > recordByteLimit {
                 contents.records.removeAll()
                 contents.recordBytes = 0
@@ -119,7 +124,12 @@ extension Store {
             // Read what is missing; a cached token goes with a record read at the same state, or both are read anew.
             let found = try readTokenAndRecord(tokenHash, key, knownToken: cached.token)
             if probe.stamp() == before {
-                readCache.remember(at: before, tokenHash: tokenHash, token: found.token, record: found.record)
+                // Nothing new to keep is the common miss over many records: no second trip to the cache's lock.
+                if cached.token == nil || cached.admitsRecord {
+                    readCache.remember(
+                        at: before, tokenHash: tokenHash, token: found.token,
+                        record: cached.admitsRecord ? found.record : nil)
+                }
                 return found
             }
             return cached.token == nil ? found : try readTokenAndRecord(tokenHash, key)
