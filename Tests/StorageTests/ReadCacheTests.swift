@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Model
+import Synchronization
 import Testing
 
 @testable import Storage
@@ -103,5 +104,48 @@ import Testing
         _ = try t.store.token(hash: hash, record: (Catalog.values, missing))
         _ = try t.store.token(hash: Tokens.hash("jp_unknown"))
         #expect(t.store.readCache.counts.misses == counts.misses + 2)
+    }
+}
+
+/// Reads from several threads while a writer commits edit after edit: a read that begins after an edit's commit
+/// returned sees that edit or a later one, never the cache's older copy.
+@Suite struct ReadCacheConcurrencyTests {
+    @Test func aReadAfterACommitSeesIt() throws {
+        let t = try TemporaryStore()
+        let store = t.store
+        let hash = Tokens.hash(try store.createToken(name: "laptop", scope: .read))
+        let input = try BodyValidator.validateCreate(["name": "v0"], in: Catalog.values).get()
+        let id = try store.write { session in try session.create(Catalog.values, input) }.id
+        let edits = 200
+        let committed = Atomic<Int>(0)
+        let stale = Atomic<Int>(0)
+        let reads = Atomic<Int>(0)
+        let writer = Thread {
+            for edit in 1...edits {
+                _ = try? store.write { session in
+                    try session.update(Catalog.values, id: id, values: ["name": .string("v\(edit)")])
+                }
+                committed.store(edit, ordering: .sequentiallyConsistent)
+            }
+        }
+        writer.start()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            while true {
+                let floor = committed.load(ordering: .sequentiallyConsistent)
+                guard let record = try? store.token(hash: hash, record: (Catalog.values, id)).record,
+                    let name = (try? JSONParser.parse(Array(record.body.utf8)))?.objectValue?["name"]?.stringValue,
+                    let seen = Int(name.dropFirst())
+                else {
+                    stale.add(1, ordering: .relaxed)
+                    break
+                }
+                reads.add(1, ordering: .relaxed)
+                if seen < floor { stale.add(1, ordering: .relaxed) }
+                if floor == edits { break }
+            }
+        }
+        #expect(stale.load(ordering: .relaxed) == 0)
+        #expect(reads.load(ordering: .relaxed) > edits)
+        #expect(store.readCache.counts.hits > 0, "some reads between commits came from memory")
     }
 }
