@@ -69,27 +69,25 @@ final class API: HTTPHandler {
             }
         case .metrics:
             system(exchange, allowed: ["GET"]) {
-                Responses.text(
+                let cache = store.readCacheCounts
+                let samples: [Metrics.Sample] = [
+                    .init(
+                        name: "jobprep_read_cache_hits_total",
+                        help: "Token checks and record reads answered from memory (nothing committed since).",
+                        kind: .counter, value: cache.hits),
+                    .init(
+                        name: "jobprep_read_cache_misses_total", help: "Token checks and record reads sent to SQLite.",
+                        kind: .counter, value: cache.misses),
+                    .init(
+                        name: "jobprep_sync_waiting_requests", help: "Long-poll requests parked until a change.",
+                        kind: .gauge, value: waiters.count),
+                    .init(
+                        name: "jobprep_event_subscribers", help: "Open event streams.", kind: .gauge,
+                        value: events.subscriberCount),
+                ]
+                return Responses.text(
                     metrics.render(
-                        changesApplied: store.statistics.changesApplied.load(ordering: .relaxed),
-                        counters: [
-                            (
-                                "jobprep_read_cache_hits_total",
-                                "Token checks and record reads answered from memory (nothing committed since).",
-                                store.readCacheCounts.hits
-                            ),
-                            (
-                                "jobprep_read_cache_misses_total", "Token checks and record reads sent to SQLite.",
-                                store.readCacheCounts.misses
-                            ),
-                        ],
-                        gauges: [
-                            (
-                                "jobprep_sync_waiting_requests", "Long-poll requests parked until a change.",
-                                waiters.count
-                            ),
-                            ("jobprep_event_subscribers", "Open event streams.", events.subscriberCount),
-                        ]),
+                        changesApplied: store.statistics.changesApplied.load(ordering: .relaxed), samples: samples),
                     contentType: "text/plain; version=0.0.4")
             }
         case .profile: profile(exchange)

@@ -39,11 +39,17 @@ final class Metrics: Sendable {
         state.withLock { $0.syncRuns[outcome, default: 0] += 1 }
     }
 
-    /// The exposition text; `changesApplied` and the log size come from the store.
-    func render(
-        changesApplied: Int, counters: [(name: String, help: String, value: Int)] = [],
-        gauges: [(name: String, help: String, value: Int)] = []
-    ) -> String {
+    /// One value kept elsewhere (the store, the waiters), rendered with its HELP and TYPE lines.
+    struct Sample {
+        enum Kind: String { case counter, gauge }
+        let name: String
+        let help: String
+        let kind: Kind
+        let value: Int
+    }
+
+    /// The exposition text; `changesApplied` and the `samples` come from the store and the API.
+    func render(changesApplied: Int, samples: [Sample] = []) -> String {
         let s = state.withLock { $0 }
         var out = "# HELP jobprep_http_requests_total HTTP requests answered, by route template, method and status.\n"
         out += "# TYPE jobprep_http_requests_total counter\n"
@@ -69,11 +75,9 @@ final class Metrics: Sendable {
         for (outcome, count) in s.syncRuns.sorted(by: { $0.key < $1.key }) {
             out += "jobprep_sync_runs_total{outcome=\"\(outcome)\"} \(count)\n"
         }
-        for counter in counters {
-            out += "# HELP \(counter.name) \(counter.help)\n# TYPE \(counter.name) counter\n\(counter.name) \(counter.value)\n"
-        }
-        for gauge in gauges {
-            out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(gauge.value)\n"
+        for sample in samples {
+            out += "# HELP \(sample.name) \(sample.help)\n# TYPE \(sample.name) \(sample.kind.rawValue)\n"
+            out += "\(sample.name) \(sample.value)\n"
         }
         return out
     }

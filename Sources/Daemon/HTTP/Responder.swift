@@ -61,9 +61,6 @@ public final class Responder: @unchecked Sendable {
         self.core = core
     }
 
-    /// Answers the request. Only the first call counts (later ones assert in debug builds and are ignored).
-    ///
-    /// After ``HTTPServer/shutdown(gracePeriod:)`` has answered 503 for a slow handler, its late answer is ignored.
     /// The connection's socket, for watching it while the request is parked (``PeerWatch``). Call it from the
     /// access handler, while libmicrohttpd owns the connection on this thread.
     var socket: Int32? {
@@ -71,6 +68,9 @@ public final class Responder: @unchecked Sendable {
         return fd >= 0 ? fd : nil
     }
 
+    /// Answers the request. Only the first call counts (later ones assert in debug builds and are ignored).
+    ///
+    /// After ``HTTPServer/shutdown(gracePeriod:)`` has answered 503 for a slow handler, its late answer is ignored.
     public func respond(_ response: HTTPResponse) {
         let mustResume = shared.withLock { shared -> Bool in
             guard !shared.handlerResponded else {

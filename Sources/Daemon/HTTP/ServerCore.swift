@@ -1,3 +1,4 @@
+import Glibc
 import Model
 import Synchronization
 
@@ -23,8 +24,8 @@ struct ConnectionHandle: @unchecked Sendable {
 final class ServerCore: Sendable {
     let handler: any HTTPHandler
     let maxBodyBytes: Int
-    /// Per-path exceptions to ``maxBodyBytes``.
-    let bodyLimitsByPath: [String: Int]
+    /// Per-path exceptions to ``maxBodyBytes``: each path's bytes, NUL-terminated, and its limit.
+    let bodyLimitsByPath: [(path: [CChar], limit: Int)]
     let errorLog: (@Sendable (String) -> Void)?
 
     /// Requests between the first call of the access handler and the completed callback.
@@ -44,14 +45,15 @@ final class ServerCore: Sendable {
     init(handler: any HTTPHandler, configuration: HTTPServerConfiguration) {
         self.handler = handler
         self.maxBodyBytes = configuration.maxBodyBytes
-        self.bodyLimitsByPath = configuration.bodyLimitsByPath
+        self.bodyLimitsByPath = configuration.bodyLimitsByPath.map { (Array($0.key.utf8CString), $0.value) }
         self.errorLog = configuration.errorLog
     }
 
-    /// The body limit for a request to `path` (without its query).
+    /// The body limit for a request to `path` (without its query). Runs for every request: it compares the C string
+    /// in place rather than making a `String` of it.
     func bodyLimit(path: UnsafePointer<CChar>?) -> Int {
-        guard !bodyLimitsByPath.isEmpty, let path else { return maxBodyBytes }
-        return bodyLimitsByPath[String(cString: path)] ?? maxBodyBytes
+        guard let path else { return maxBodyBytes }
+        return bodyLimitsByPath.first { strcmp($0.path, path) == 0 }?.limit ?? maxBodyBytes
     }
 
     /// How much of an over-long body is read and thrown away to be able to answer 413, for a request whose limit is

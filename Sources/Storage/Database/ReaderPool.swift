@@ -28,14 +28,14 @@ final class ReaderPool: Sendable {
     /// Runs `body`, which runs a single statement (a snapshot of its own in autocommit mode), on an idle connection,
     /// without the BEGIN and COMMIT that ``read(_:)`` adds around several statements.
     func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
-        let reader = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
+        let reader = try checkOut()
         defer { idle.withLock { $0.append(reader) } }
         return try reader.inDatabase(body)
     }
 
     /// Runs `body` in a read transaction on an idle connection (a new one if none is idle).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        let reader = try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
+        let reader = try checkOut()
         var reusable = true
         defer {
             if reusable { idle.withLock { $0.append(reader) } }
@@ -54,6 +54,11 @@ final class ReaderPool: Sendable {
             }
             return try body(db)
         }
+    }
+
+    /// An idle connection, or a new one if none is idle; the caller puts it back.
+    private func checkOut() throws -> DatabaseQueue {
+        try idle.withLock { $0.popLast() } ?? DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// Closes the idle connections (one still reading is closed when the pool is released).

@@ -40,6 +40,10 @@ final class ReadCache: Sendable {
             guard self.stamp != stamp else { return }
             self.stamp = stamp
             tokens.removeAll(keepingCapacity: true)
+            dropRecords()
+        }
+
+        mutating func dropRecords() {
             records.removeAll(keepingCapacity: true)
             recordBytes = 0
         }
@@ -97,10 +101,7 @@ final class ReadCache: Sendable {
             }
             guard let record, record.body.utf8.count <= recordByteLimit else { return }
             let key = RecordKey(collection: record.collection, id: record.id)
-            if contents.recordBytes + record.body.utf8.count > recordByteLimit {
-                contents.records.removeAll()
-                contents.recordBytes = 0
-            }
+            if contents.recordBytes + record.body.utf8.count > recordByteLimit { contents.dropRecords() }
             if contents.records.updateValue(record, forKey: key) == nil {
                 contents.recordBytes += record.body.utf8.count
             }
