@@ -36,13 +36,8 @@ final class Authenticator: Sendable {
         self.store = store
     }
 
-    /// The caller's token, checked in the caller's read session.
-    func authorize(_ request: HTTPRequest, _ session: ReadSession, _ access: Access) throws -> TokenInfo {
-        try admit(session.token(hash: tokenHash(request)), access)
-    }
-
-    /// Authorizes without a session (for writes, which run on the writer later): from the store's read cache, else
-    /// in a read transaction of its own.
+    /// The caller's token, from the store's read cache while nothing was committed since it was last read, else from a
+    /// read transaction of its own. Every route checks it before it reads or queues a write.
     func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
         try admit(store.token(hash: tokenHash(request)).token, access)
     }

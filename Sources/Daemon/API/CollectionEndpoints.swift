@@ -41,8 +41,8 @@ extension API {
     private func list(_ exchange: Exchange, _ collection: CollectionSpec) {
         let request = exchange.request
         exchange.answer {
+            _ = try authenticator.authorize(request, .read)
             let page = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
                 let items = request.query.map { (name: $0.name, value: $0.value) }
                 let query = try ListQuery.parse(items, collection: collection).mapError(Problem.invalidQuery).get()
                 return try session.list(collection, query)

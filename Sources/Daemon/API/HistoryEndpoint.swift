@@ -10,8 +10,8 @@ extension API {
         let collection = Catalog.collection(name)!
         let request = exchange.request
         exchange.answer {
+            _ = try authenticator.authorize(request, .read)
             let found = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
                 try request.refuseQuery()
                 return try session.history(collection, id: id)
             }

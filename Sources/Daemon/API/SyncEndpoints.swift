@@ -70,10 +70,8 @@ extension API {
         let request = exchange.request
         let query: PullQuery
         do {
-            query = try store.read { session in
-                _ = try authenticator.authorize(request, session, .syncRead)
-                return try parsePull(request)
-            }
+            _ = try authenticator.authorize(request, .syncRead)
+            query = try parsePull(request)
         } catch {
             return exchange.fail(error)
         }
@@ -170,8 +168,8 @@ extension API {
         guard check(exchange, ["GET"]) else { return }
         let request = exchange.request
         exchange.answer {
+            _ = try authenticator.authorize(request, .syncRead)
             let (status, peers) = try store.read { session in
-                _ = try authenticator.authorize(request, session, .syncRead)
                 try request.refuseQuery()
                 return (try session.logStatus(), try session.peers())
             }

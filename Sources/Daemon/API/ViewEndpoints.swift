@@ -15,8 +15,8 @@ extension API {
         let request = exchange.request
         let clock = ViewClock(millis: configuration.clock())
         exchange.answer {
+            _ = try authenticator.authorize(request, .read)
             let data = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
                 try request.refuseQuery()
                 return try ViewData.load(session)
             }
@@ -30,8 +30,8 @@ extension API {
         guard check(exchange, ["GET"]) else { return }
         let request = exchange.request
         exchange.answer {
+            _ = try authenticator.authorize(request, .read)
             let briefing = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
                 try request.refuseQuery()
                 return try Briefing.build(session, opportunityID: opportunityID)
             }
@@ -48,8 +48,8 @@ extension API {
         guard check(exchange, ["GET"]) else { return }
         let request = exchange.request
         exchange.answer {
+            _ = try authenticator.authorize(request, .read)
             let (page, query) = try store.read { session in
-                _ = try authenticator.authorize(request, session, .read)
                 let query = try SearchRequest.parse(request.query).mapError(Problem.invalidQuery).get()
                 return (try session.search(query.text, limit: query.limit, offset: query.offset), query)
             }
@@ -74,8 +74,8 @@ extension API {
         let request = exchange.request
         exchange.answer {
             let markdown = request.prefersMarkdown
+            _ = try authenticator.authorize(request, .read)
             let body = try store.read { session -> [UInt8] in
-                _ = try authenticator.authorize(request, session, .read)
                 try request.refuseQuery()
                 return markdown ? Array(try PrepSheet(session).markdown.utf8) : try Export.canonicalJSON(session)
             }

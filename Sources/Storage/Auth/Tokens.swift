@@ -93,7 +93,7 @@ extension Store {
 
     /// The token a secret belongs to, or nil.
     public func authenticate(_ secret: String) throws -> TokenInfo? {
-        try read { session in try session.token(hash: Tokens.hash(secret)) }
+        try token(hash: Tokens.hash(secret)).token
     }
 
     /// Records when tokens were last used (batched by the caller: not a write per request).

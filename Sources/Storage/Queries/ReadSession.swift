@@ -1,8 +1,8 @@
 import GRDB
 import Model
 
-/// One read transaction on a reader connection: a request's token check and its query see the
-/// same snapshot and cost one trip to the pool. Must not escape ``Store/read(_:)``.
+/// One read transaction on a reader connection: every query of a request sees the same snapshot. Must not escape
+/// ``Store/read(_:)``.
 public struct ReadSession {
     let db: Database
 
@@ -15,7 +15,7 @@ public struct ReadSession {
     }
 
     /// The token whose SHA-256 hash (hex) is `hash`, or nil.
-    public func token(hash: String) throws -> TokenInfo? {
+    func token(hash: String) throws -> TokenInfo? {
         let statement = try db.cachedStatement(
             sql: "SELECT name, scope, created_at, last_used_at, hash FROM tokens WHERE hash = ?")
         guard let row = try statement.firstRow(texts: hash, columns: 5), let name = row[0], let scopeText = row[1],

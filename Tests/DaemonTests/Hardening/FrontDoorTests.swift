@@ -62,12 +62,17 @@ import Testing
         let created = try write.post("/v1/values", ["name": "written"])
         #expect(created.status == 201)
         let location = try #require(created.header("Location"))
-        // The later reads are answered from the daemon's read cache, which the revocation below must empty.
-        for _ in 0..<3 { #expect(try write.get(location).status == 200) }
+        // Every route checks the token through the daemon's read cache, which the revocation below must empty.
+        let reads = [
+            location, "/v1/values", "/v1/search?q=written", "/v1/export", "\(location)/history", "/v1/sync/status",
+        ]
+        for _ in 0..<3 {
+            for path in reads { #expect(try write.get(path).status == 200, "\(path)") }
+        }
 
         // Revoked from the command line while the daemon runs: refused on the very next request, same connection.
         #expect(try jobprepd(["token", "revoke", "laptop"]) == "revoked laptop")
-        try write.get(location).problem(401)
+        for path in reads { try write.get(path).problem(401) }
         try write.post("/v1/values", ["name": "after revocation"]).problem(401)
         #expect(try DaemonProcess.run(["token", "revoke", "laptop", "--data-dir", directory.path]).status != 0)
     }
