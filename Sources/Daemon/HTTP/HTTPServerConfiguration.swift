@@ -21,7 +21,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// Concurrent connections from one IP address; 0 means unlimited (every loopback client shares one IP).
     public var perIPConnectionLimit: Int = 0
     /// Bytes libmicrohttpd may use per connection for headers and buffers (`MHD_OPTION_CONNECTION_MEMORY_LIMIT`).
-    public var connectionMemoryLimit: Int = 64 * 1024
+    /// Its default, 32 KiB: libmicrohttpd zeroes the whole pool before each request of a keep-alive connection, so the
+    /// size is paid per request (64 KiB cost GET one record 22 µs of CPU against 19, side by side), and a header of
+    /// 30 KB still fits.
+    public var connectionMemoryLimit: Int = 32 * 1024
     /// Seconds an idle connection is kept open; 0 keeps it forever.
     public var connectionTimeoutSeconds: Int = 30
     /// Serve HTTPS with this certificate and key instead of plain HTTP.

@@ -59,6 +59,26 @@ struct ConnectionRobustnessTests {
         }
     }
 
+    /// The connection memory limit bounds the request head: a generous one is served, an oversized one is refused
+    /// by libmicrohttpd before the handler, and the server goes on.
+    @Test func largeHeadersFitAndOversizedOnesGetA431() throws {
+        let calls = Shared(0)
+        try withTestServer { request, responder in
+            calls.update { $0 += 1 }
+            responder.respond(.text("\(request.headers["X-Large"]?.utf8.count ?? 0)"))
+        } _: { server in
+            let client = try HTTPTestClient(port: server.port)
+            let large = String(repeating: "a", count: 16_000)
+            #expect(try client.request("GET", "/", headers: [("X-Large", large)]).text == "16000")
+            let oversized = try HTTPTestClient(port: server.port)
+            try oversized.send("GET", "/", headers: [("X-Large", String(repeating: "a", count: 100_000))])
+            let reply = String(decoding: try oversized.readAvailable(for: .seconds(2)), as: UTF8.self)
+            #expect(reply.hasPrefix("HTTP/1.1 431"), "\(reply.prefix(80))")
+            #expect(calls.get() == 1)
+            #expect(try HTTPTestClient(port: server.port).request("GET", "/").status == 200)
+        }
+    }
+
     @Test(arguments: ["abc", "-1", "12 34", "99999999999999999999999"])
     func malformedContentLengthNeverReachesTheHandler(value: String) throws {
         let calls = Shared(0)
