@@ -80,8 +80,10 @@ import Testing
             // The control: without the limit the WAL holds every batch (well over 20 MB).
             #expect(largest > 16 << 20, "the WAL reached only \(largest) bytes")
         } else {
-            // 256 pages of 4 KiB is 1 MiB; a batch or two more before the writer empties it.
-            #expect(largest < 6 << 20, "the WAL reached \(largest) bytes")
+            // 256 pages of 4 KiB is 1 MiB; a batch or two more before the writer empties it. A few more when the
+            // machine is loaded (the whole suite in parallel): a reader descheduled for longer than the writer's
+            // 50 ms wait keeps the WAL until the next attempt (one such run reached 7.6 MB).
+            #expect(largest < 10 << 20, "the WAL reached \(largest) bytes")
         }
     }
 
