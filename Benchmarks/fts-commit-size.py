@@ -23,6 +23,10 @@ TABLES = {
     "plain table, row per field": "CREATE TABLE t (id INTEGER PRIMARY KEY, content, weight)",
     "FTS5, row per field": "CREATE VIRTUAL TABLE t USING fts5 (content, weight UNINDEXED, "
                            "tokenize = 'unicode61 remove_diacritics 2')",
+    "FTS5 contentless, per field": "CREATE VIRTUAL TABLE t USING fts5 (content, weight UNINDEXED, content='', "
+                                   "tokenize = 'unicode61 remove_diacritics 2')",
+    "FTS5 contentless, no sizes": "CREATE VIRTUAL TABLE t USING fts5 (content, weight UNINDEXED, content='', "
+                                  "columnsize=0, tokenize = 'unicode61 remove_diacritics 2')",
     "FTS5, row per story": "CREATE VIRTUAL TABLE t USING fts5 (c0, c1, c2, c3, c4, "
                            "tokenize = 'unicode61 remove_diacritics 2')",
 }
