@@ -45,11 +45,13 @@ let package = Package(
             pkgConfig: "gnutls",
             providers: [.apt(["libgnutls28-dev"])]
         ),
+        // glibc's malloc tuning (mallopt, in <malloc.h>, which the Glibc module leaves out; App/MallocTuning.swift).
+        .systemLibrary(name: "CMalloc"),
         // HTTP (libmicrohttpd), routing, handlers and the command line.
         .target(
             name: "Daemon",
             dependencies: [
-                "Model", "Sync", "Storage", "CMicroHTTPD", "CGnuTLS",
+                "Model", "Sync", "Storage", "CMicroHTTPD", "CGnuTLS", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

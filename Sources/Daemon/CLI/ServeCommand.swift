@@ -99,6 +99,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        MallocTuning.apply()
         LoggingSetup.once
         let logger = Logger(label: "jobprepd")
         var configuration = DaemonConfiguration(dataDirectory: data.directory)
