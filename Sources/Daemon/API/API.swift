@@ -84,6 +84,12 @@ final class API: HTTPHandler {
                     .init(
                         name: "jobprep_event_subscribers", help: "Open event streams.", kind: .gauge,
                         value: events.subscriberCount),
+                    .init(
+                        name: "jobprep_read_cache_record_bytes", help: "Bytes of record JSON in the read cache.",
+                        kind: .gauge, value: store.readCacheRecordBytes),
+                    .init(
+                        name: "process_resident_memory_bytes", help: "Resident memory of the daemon (RSS).",
+                        kind: .gauge, value: ResidentMemory.bytes()),
                 ]
                 return Responses.text(
                     metrics.render(

@@ -429,7 +429,7 @@ struct OpenAPIDocumentBuilder {
         let metrics = operation(
             "getMetrics", tag: "system", summary: "Metrics in the Prometheus text format", security: [],
             description:
-                "Requests by route template, method and status, a latency histogram, change cells applied and sync runs.",
+                "Requests by route template, method and status, a latency histogram, change cells applied, sync runs, the read cache's hits, misses and bytes, parked long-polls, open event streams, and the daemon's resident memory.",
             responses: [
                 (
                     "200",

@@ -140,6 +140,9 @@ extension Store {
     /// Lookups answered by the read cache and sent on to SQLite since the store was opened.
     public var readCacheCounts: (hits: Int, misses: Int) { readCache.counts }
 
+    /// Bytes of record JSON the read cache holds now (at most ``StoreOptions/readCacheBytes``).
+    public var readCacheRecordBytes: Int { readCache.recordBytes }
+
     private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?, knownToken: TokenInfo? = nil)
         throws -> (token: TokenInfo?, record: StoredRecord?)
     {

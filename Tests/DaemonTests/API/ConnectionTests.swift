@@ -111,11 +111,31 @@ import Testing
         // token's last-use time) was committed in between.
         #expect((value("jobprep_read_cache_misses_total") ?? 0) >= 1)
         #expect((value("jobprep_read_cache_hits_total") ?? 0) >= 1)
+        // The record, once admitted, unless a commit (the token's last-use time) emptied the cache since.
+        let body = try client.get("/v1/values/\(id)").body.count
+        let cached = try #require(value("jobprep_read_cache_record_bytes"))
+        #expect(cached == 0 || cached == body, "\(cached) bytes cached, the record has \(body)")
+    }
+
+    /// The daemon runs in this test process: its RSS gauge is the process's, in bytes.
+    @Test func metricsShowTheResidentMemory() throws {
+        let daemon = try TestDaemon()
+        let text = try daemon.client().get("/metrics").text
+        #expect(text.contains("# TYPE process_resident_memory_bytes gauge"))
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") })
+        let reported = try #require(Int(line.split(separator: " ")[1]))
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let kib = try #require(
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap {
+                Int($0.split(separator: " ", omittingEmptySubsequences: true)[1])
+            })
+        #expect(abs(reported - kib * 1024) < kib * 1024 / 4, "reported \(reported) bytes, VmRSS \(kib) KiB")
     }
 
     @Test func firstStartWritesAPrivateTokenFile() throws {
         let daemon = try TestDaemon()
-        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.directory.appendingPathComponent("token").path)
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: daemon.directory.appendingPathComponent("token").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(daemon.token.hasPrefix("jp_"))
         try daemon.restart()
