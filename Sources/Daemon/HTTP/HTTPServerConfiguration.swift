@@ -23,7 +23,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// Bytes libmicrohttpd may use per connection for headers and buffers (`MHD_OPTION_CONNECTION_MEMORY_LIMIT`).
     /// libmicrohttpd zeroes the whole pool before each request of a keep-alive connection, so the size is paid per
     /// request: its default, 32 KiB, took GET one record from 22 to 19 µs of CPU side by side. It stays at 64 KiB
-    /// because with 32 KiB an event stream stalled under load (no chunk for 10 s) in 3 of 110 runs of the sync
+    /// because with 32 KiB an event stream stalled under load (no chunk for 10 s) in 3 of 90 runs of the sync
     /// tests, against none of 60 at 64 KiB (Benchmarks/PROFILE.md, session 4); why is not known yet.
     public var connectionMemoryLimit: Int = 64 * 1024
     /// Seconds an idle connection is kept open; 0 keeps it forever.
