@@ -69,7 +69,7 @@ final class API: HTTPHandler {
             }
         case .metrics:
             system(exchange, allowed: ["GET"]) {
-                let cache = store.readCacheCounts
+                let cache = store.readCacheStatus
                 let samples: [Metrics.Sample] = [
                     .init(
                         name: "jobprep_read_cache_hits_total",
@@ -86,7 +86,7 @@ final class API: HTTPHandler {
                         value: events.subscriberCount),
                     .init(
                         name: "jobprep_read_cache_record_bytes", help: "Bytes of record JSON in the read cache.",
-                        kind: .gauge, value: store.readCacheRecordBytes),
+                        kind: .gauge, value: cache.recordBytes),
                     .init(
                         name: "process_resident_memory_bytes", help: "Resident memory of the daemon (RSS).",
                         kind: .gauge, value: ResidentMemory.bytes()),

@@ -84,11 +84,18 @@ final class ReadCache: Sendable {
         }
     }
 
-    /// Lookups answered from memory and sent on to SQLite, since the start.
-    var counts: (hits: Int, misses: Int) { contents.withLock { ($0.hits, $0.misses) } }
+    /// Lookups answered from memory and sent on to SQLite since the start, and the bytes of record JSON held now, read
+    /// together.
+    var status: (hits: Int, misses: Int, recordBytes: Int) {
+        contents.withLock { ($0.hits, $0.misses, $0.recordBytes) }
+    }
 
-    /// Bytes of record JSON held now.
-    var recordBytes: Int { contents.withLock { $0.recordBytes } }
+    var counts: (hits: Int, misses: Int) {
+        let status = status
+        return (status.hits, status.misses)
+    }
+
+    var recordBytes: Int { status.recordBytes }
 
     /// Keeps what was read at `stamp` (the caller checked that nothing was committed while it read); a record only if
     /// its lookup admitted it.
@@ -137,11 +144,9 @@ extension Store {
         }
     }
 
-    /// Lookups answered by the read cache and sent on to SQLite since the store was opened.
-    public var readCacheCounts: (hits: Int, misses: Int) { readCache.counts }
-
-    /// Bytes of record JSON the read cache holds now (at most ``StoreOptions/readCacheBytes``).
-    public var readCacheRecordBytes: Int { readCache.recordBytes }
+    /// Lookups answered by the read cache and sent on to SQLite since the store was opened, and the bytes of record
+    /// JSON it holds now (at most ``StoreOptions/readCacheBytes``).
+    public var readCacheStatus: (hits: Int, misses: Int, recordBytes: Int) { readCache.status }
 
     private func readTokenAndRecord(_ tokenHash: String, _ key: ReadCache.RecordKey?, knownToken: TokenInfo? = nil)
         throws -> (token: TokenInfo?, record: StoredRecord?)
