@@ -79,6 +79,13 @@ final class API: HTTPHandler {
                         name: "jobprep_read_cache_misses_total", help: "Token checks and record reads sent to SQLite.",
                         kind: .counter, value: cache.misses),
                     .init(
+                        name: "jobprep_write_batches_total",
+                        help: "Group commits run by the writer: writes queued together share one transaction.",
+                        kind: .counter, value: store.statistics.writeBatches.load(ordering: .relaxed)),
+                    .init(
+                        name: "jobprep_writes_total", help: "Writes answered by the writer, over all its batches.",
+                        kind: .counter, value: store.statistics.writes.load(ordering: .relaxed)),
+                    .init(
                         name: "jobprep_sync_waiting_requests", help: "Long-poll requests parked until a change.",
                         kind: .gauge, value: waiters.count),
                     .init(

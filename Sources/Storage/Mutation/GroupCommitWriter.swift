@@ -157,6 +157,8 @@ final class GroupCommitWriter: @unchecked Sendable {
             outcomes = outcomes.map { $0 ?? error }
         }
         statistics.changesApplied.add(applied, ordering: .relaxed)
+        statistics.writeBatches.add(1, ordering: .relaxed)
+        statistics.writes.add(batch.count, ordering: .relaxed)
         let last = clock.last
         publishedClock.withLock { $0 = last }
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
@@ -252,4 +254,8 @@ final class Box<T>: @unchecked Sendable {
 public final class StoreStatistics: Sendable {
     /// Change cells committed since the store was opened.
     public let changesApplied = Atomic<Int>(0)
+    /// Batches the writer has run (each one transaction, unless a failure split it).
+    public let writeBatches = Atomic<Int>(0)
+    /// Writes submitted to the writer and answered, in all batches: `writes / writeBatches` is the mean batch.
+    public let writes = Atomic<Int>(0)
 }

@@ -97,6 +97,29 @@ import Testing
         #expect(text.contains("jobprep_changes_applied_total"))
     }
 
+    @Test func metricsCountWritesAndTheirBatches() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        func values() throws -> (batches: Int, writes: Int) {
+            let text = try client.get("/metrics").text
+            func value(_ name: String) throws -> Int {
+                try #require(
+                    text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                        Int($0.split(separator: " ")[1])
+                    })
+            }
+            return (try value("jobprep_write_batches_total"), try value("jobprep_writes_total"))
+        }
+        let before = try values()
+        for i in 0..<3 { try client.create("values", ["name": .string("v\(i)")]) }
+        let after = try values()
+        // Each create waits for its commit before the next is sent: three writes, in at least one batch each
+        // (anything else the daemon wrote meanwhile, such as a token's last use, counts too).
+        #expect(after.writes - before.writes >= 3)
+        #expect(after.batches - before.batches >= 3)
+        #expect(after.batches <= after.writes)
+    }
+
     @Test func metricsCountReadCacheHitsAndMisses() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
