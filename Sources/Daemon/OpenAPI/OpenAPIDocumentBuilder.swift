@@ -50,9 +50,9 @@ struct OpenAPIDocumentBuilder {
             Records: every record has every field of its collection (null when unset) plus `id`, \
             `created_at`, `updated_at` (RFC 3339 UTC with milliseconds) and `version`, which changes on \
             every write and is the record's `ETag`. Create with `POST /v1/<collection>` (choose your own \
-            `id`, or let the server make a UUID), change with `PATCH` (a JSON merge patch), and make \
-            writes conditional with `If-Match`. References must name live records. `POST /v1/batch` \
-            applies several writes in one transaction.
+            `id`, or let the server make a time-ordered UUID, version 7), change with `PATCH` (a JSON merge \
+            patch), and make writes conditional with `If-Match`. References must name live records. \
+            `POST /v1/batch` applies several writes in one transaction.
 
             Views (tag `views`) compute what to read from the data: the readiness checklist, an \
             interview briefing, full-text search, and the whole dataset as an export that \
@@ -228,7 +228,7 @@ struct OpenAPIDocumentBuilder {
         let create = operation(
             "create\(schema)", tag: name, summary: "Create \(collection.aRecord)",
             description:
-                "Creates a record from the fields sent; omitted fields get their defaults. Send your own `id` (an offline front end makes its own) or let the server make a UUID; a live record with the same id is a 409.",
+                "Creates a record from the fields sent; omitted fields get their defaults. Send your own `id` (an offline front end makes its own) or let the server make a time-ordered UUID (version 7); a live record with the same id is a 409.",
             parameters: [["$ref": "#/components/parameters/IdempotencyKey"]],
             requestBody: ["required": true, "content": ["application/json": .object(createMedia)]],
             responses: [("201", created)],
@@ -429,7 +429,7 @@ struct OpenAPIDocumentBuilder {
         let metrics = operation(
             "getMetrics", tag: "system", summary: "Metrics in the Prometheus text format", security: [],
             description:
-                "Requests by route template, method and status, a latency histogram, change cells applied, sync runs, the read cache's hits, misses and bytes, parked long-polls, open event streams, and the daemon's resident memory.",
+                "Requests by route template, method and status, a latency histogram, change cells applied, writes and the group commits that carried them, sync runs, the read cache's hits, misses and bytes, parked long-polls, open event streams, and the daemon's resident memory.",
             responses: [
                 (
                     "200",

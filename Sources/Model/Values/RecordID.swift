@@ -1,3 +1,5 @@
+import Glibc
+
 /// Record ids: client-chosen (offline front ends make their own) or a server-made UUID.
 public enum RecordID {
     public static let maxLength = 128
@@ -13,13 +15,16 @@ public enum RecordID {
         }
     }
 
-    /// A new random UUID (version 4), lowercase.
-    public static func make() -> String {
+    /// A new UUID (version 7, RFC 9562), lowercase: 48 bits of Unix time in milliseconds, then 74 random bits.
+    ///
+    /// Ids made later sort later, so a new record's index entries go at the end of the `records` index instead
+    /// of a random leaf page of it: fewer pages written per commit than with random (version 4) ids.
+    public static func make(unixMillis: UInt64 = currentUnixMillis()) -> String {
         // Two draws of 64 bits (each draw is a getrandom call; one per byte cost sixteen).
         var g = SystemRandomNumberGenerator()
-        let halves: [UInt64] = [g.next(), g.next()]
-        var bytes = halves.flatMap { half in (0..<8).map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        let halves: [UInt64] = [(unixMillis << 16) | (g.next() & 0xFFFF), g.next()]
+        var bytes = halves.flatMap { half in (0..<8).reversed().map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         var text: [UInt8] = []
         text.reserveCapacity(36)
@@ -28,6 +33,13 @@ public enum RecordID {
             text.append(digit)
         }
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The wall clock in milliseconds since 1970.
+    public static func currentUnixMillis() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
     }
 }
 
