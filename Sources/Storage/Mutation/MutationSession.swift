@@ -52,8 +52,15 @@ public final class MutationSession {
 
     /// Creates a record (or re-creates a deleted one) with every field written.
     public func create(_ collection: CollectionSpec, _ input: CreateInput) throws -> StoredRecord {
-        let id = input.id ?? RecordID.make()
-        var row = try RecordRow.load(db, collection, id: id) ?? .new(collection, id: id)
+        // An id the server just made (time and 74 random bits) names no record yet: no need to look for one.
+        // Should it ever collide, the insert fails on the records' unique (collection, id).
+        var row: RecordRow
+        if let id = input.id {
+            row = try RecordRow.load(db, collection, id: id) ?? .new(collection, id: id)
+        } else {
+            row = .new(collection, id: RecordID.make())
+        }
+        let id = row.id
         if row.state.isAlive { throw StorageError.alreadyExists(collection: collection.name, id: id) }
         try checkReferences(collection, input.values)
         let key = CellKey(cl: row.state.cl + 1, hlc: tick(), node: node)
