@@ -1,4 +1,5 @@
 import GRDB
+import Sync
 
 /// The versioned schema of a JobPrep database. Each migration runs once, in order, in a transaction.
 enum Migrations {
@@ -17,7 +18,7 @@ enum Migrations {
                         collection TEXT NOT NULL,
                         id TEXT NOT NULL,
                         cl INTEGER NOT NULL,            -- causal length: odd alive, even deleted
-                        clocks TEXT NOT NULL,           -- {"field": "cl:hlc:node"} of the current life's cells
+                        clocks TEXT NOT NULL,           -- the current life's cells' keys (v3: StoredClocks)
                         body TEXT,                      -- the API representation while alive
                         version TEXT,
                         created_hlc INTEGER,
@@ -98,6 +99,26 @@ enum Migrations {
                         last_error TEXT
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v3: clocks grouped by key") { db in
+            // `records.clocks` was {"field": "cl:hlc:node"}; it becomes {"cl:hlc:node": ["field", ...]}
+            // (``StoredClocks``).
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, collection, id, clocks FROM records")
+            let update = try db.makeStatement(sql: "UPDATE records SET clocks = ? WHERE rowid = ?")
+            while let row = try rows.next() {
+                let record = "\(row[1] as String)/\(row[2] as String)"
+                guard let clocks = try StoredJSON.parse(row[3]).objectValue else {
+                    throw StorageError.database("corrupt clocks for \(record)")
+                }
+                var keys: [(field: String, key: CellKey)] = []
+                for (field, text) in clocks {
+                    guard let key = text.stringValue.flatMap({ CellKey(Substring($0)) }) else {
+                        throw StorageError.database("corrupt cell key for \(record).\(field)")
+                    }
+                    keys.append((field, key))
+                }
+                try update.execute(arguments: [StoredClocks.encode(keys), row[0] as Int64])
+            }
         }
         return migrator
     }

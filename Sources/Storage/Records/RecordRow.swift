@@ -20,14 +20,8 @@ struct RecordRow {
         let clocksText: String = row[2]
         let bodyText: String? = row[3]
         let values = try bodyText.map { RecordDocument.leafValues(of: try StoredJSON.parse($0), in: collection) } ?? [:]
-        guard let clocks = try StoredJSON.parse(clocksText).objectValue else {
-            throw StorageError.database("corrupt clocks for \(collection.name)/\(id)")
-        }
         var cells: [String: RecordState.Cell] = [:]
-        for (field, keyText) in clocks {
-            guard let text = keyText.stringValue, let key = CellKey(Substring(text)) else {
-                throw StorageError.database("corrupt cell key for \(collection.name)/\(id).\(field)")
-            }
+        for (field, key) in try StoredClocks.decode(clocksText, record: "\(collection.name)/\(id)") {
             let value: JSONValue =
                 field == Change.existenceField ? .bool(cl % 2 == 1) : values[field] ?? .null
             cells[field] = RecordState.Cell(value: value, key: key)
@@ -44,7 +38,7 @@ struct RecordRow {
     /// Writes the row; returns the rendered document while the record is alive.
     @discardableResult
     mutating func save(_ db: Database) throws -> RecordDocument? {
-        let clocksText = clocksJSON()
+        let clocksText = StoredClocks.encode(state.cells.lazy.map { (field: $0.key, key: $0.value.key) })
         let document = state.isAlive ? RecordDocument(collection: collection, id: id, state: state) : nil
         version = document?.version
         let arguments: StatementArguments = [
@@ -69,23 +63,6 @@ struct RecordRow {
             rowID = db.lastInsertedRowID
         }
         return document
-    }
-
-    /// `{"field": "cl:hlc:node"}` for every cell, in canonical JSON (what
-    /// `JSONWriter().string(.object(clocks))` writes, without building the object).
-    private func clocksJSON() -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(16 + 72 * state.cells.count)
-        out.append(UInt8(ascii: "{"))
-        for (i, field) in state.cells.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.appendEscapedString(field, into: &out)
-            out.append(contentsOf: #":""#.utf8)
-            state.cells[field]!.key.appendDescription(into: &out)
-            out.append(UInt8(ascii: "\""))
-        }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -25,10 +25,10 @@ enum Compaction {
         var report = CompactionReport()
         report.horizon = try ReadSession(db: db).lastSequence()
         report.rowsBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log") ?? 0
-        var winners: [String: [String: String]] = [:]  // "collection\0id" → field → key
+        var winners: [String: [String: CellKey]] = [:]  // "collection\0id" → field → key
         for row in try Row.fetchAll(db, sql: "SELECT collection, id, clocks FROM records") {
-            let clocks = try StoredJSON.parse(row[2] as String).objectValue ?? [:]
-            winners["\(row[0] as String)\0\(row[1] as String)"] = clocks.compactMapValues(\.stringValue)
+            let record = "\(row[0] as String)\0\(row[1] as String)"
+            winners[record] = try StoredClocks.decode(row[2], record: "\(row[0] as String)/\(row[1] as String)")
         }
         let rows = try Row.fetchAll(
             db, sql: "SELECT seq, collection, record_id, cl, hlc, node, cells FROM change_log WHERE seq <= ?",
@@ -38,7 +38,7 @@ enum Compaction {
             guard let node = NodeID(hex: row[5]), let cells = try StoredJSON.parse(row[6] as String).objectValue else {
                 throw StorageError.database("corrupt change_log row \(seq)")
             }
-            let key = CellKey(cl: row[3], hlc: HLC(rawValue: UInt64(bitPattern: row[4] as Int64)), node: node).description
+            let key = CellKey(cl: row[3], hlc: HLC(rawValue: UInt64(bitPattern: row[4] as Int64)), node: node)
             let current = winners["\(row[1] as String)\0\(row[2] as String)"] ?? [:]
             let kept = cells.filter { current[$0.key] == key }
             report.cellsRemoved += cells.count - kept.count
