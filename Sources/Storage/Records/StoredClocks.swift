@@ -10,22 +10,27 @@ import Sync
 /// ``CellKey`` order and fields in UTF-8 order, so equal cells give equal text.
 enum StoredClocks {
     static func encode(_ keys: some Sequence<(field: String, key: CellKey)>) -> String {
-        var groups: [CellKey: [String]] = [:]
-        for (field, key) in keys { groups[key, default: []].append(field) }
-        var out: [UInt8] = []
-        out.reserveCapacity(16 + 72 * groups.count)
-        out.append(UInt8(ascii: "{"))
-        for (i, key) in groups.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            key.appendDescription(into: &out)
-            out.append(contentsOf: #"":["#.utf8)
-            for (j, field) in groups[key]!.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.appendEscapedString(field, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+        // Sorted by key, then by field, the groups are runs: no dictionary of keys to hash.
+        let sorted = keys.sorted { a, b in
+            a.key != b.key ? a.key < b.key : a.field.utf8.lexicographicallyPrecedes(b.field.utf8)
         }
+        var out: [UInt8] = []
+        out.reserveCapacity(80 + 16 * sorted.count)
+        out.append(UInt8(ascii: "{"))
+        var group: CellKey?
+        for (field, key) in sorted {
+            if key == group {
+                out.append(UInt8(ascii: ","))
+            } else {
+                if group != nil { out.append(contentsOf: "],".utf8) }
+                group = key
+                out.append(UInt8(ascii: "\""))
+                key.appendDescription(into: &out)
+                out.append(contentsOf: #"":["#.utf8)
+            }
+            JSONWriter.appendEscapedString(field, into: &out)
+        }
+        if group != nil { out.append(UInt8(ascii: "]")) }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
