@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import Model
+import Testing
+
+@testable import Storage
+
+/// The search index keeps no text of its own (contentless FTS5): rows are removed by giving FTS5 back the text they
+/// were made from. These tests check that it still follows the records exactly, and that snippets still mark the
+/// words that matched.
+@Suite struct SearchIndexTests {
+    private static let words = ["ledger", "billing", "kafka", "rollout", "latency", "pager", "rust", "mentor"]
+
+    /// A small deterministic generator (the test must fail the same way twice).
+    private struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        mutating func phrase() -> String { (0..<(1 + next(3))).map { _ in words[next(words.count)] }.joined(separator: " ") }
+    }
+
+    private func create(_ store: Store, _ body: JSONValue) throws {
+        let input = try BodyValidator.validateCreate(body, in: Catalog.stories).get()
+        _ = try store.write { session in try session.create(Catalog.stories, input) }
+    }
+
+    /// Every text leaf that holds `word`, from the records themselves: as "id.field", and as its index rowid.
+    private func expected(_ store: Store, _ word: String) throws -> (hits: Set<String>, rowIDs: Set<Int64>) {
+        let rows = try store.readDatabase { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, id, body FROM records WHERE collection = 'stories' AND body IS NOT NULL")
+        }
+        var found: (hits: Set<String>, rowIDs: Set<Int64>) = ([], [])
+        for row in rows {
+            let values = RecordDocument.leafValues(of: try JSONParser.parse(row[2] as String), in: Catalog.stories)
+            for (index, leaf) in Catalog.stories.leaves.enumerated() where leaf.type.isTextual {
+                guard let text = values[leaf.name].flatMap(SearchIndex.text(of:)) else { continue }
+                if text.lowercased().split(whereSeparator: { !$0.isLetter }).contains(Substring(word)) {
+                    found.hits.insert("\(row[1] as String).\(leaf.name)")
+                    found.rowIDs.insert(SearchIndex.rowID(record: row[0], leafIndex: index))
+                }
+            }
+        }
+        return found
+    }
+
+    @Test func theIndexFollowsTheRecordsThroughEditsDeletesAndRecreates() throws {
+        let t = try TemporaryStore()
+        var g = Generator(state: 20_261_127)
+        for i in 0..<30 {
+            try create(t.store, ["id": .string("s\(i)"), "title": .string(g.phrase()), "design": .string(g.phrase())])
+        }
+        for _ in 0..<120 {
+            let id = "s\(g.next(30))"
+            let alive = try t.store.read { try $0.record(Catalog.stories, id: id) } != nil
+            switch (alive, g.next(4)) {
+            case (false, _):
+                try create(t.store, ["id": .string(id), "title": .string(g.phrase()), "outcome": .string(g.phrase())])
+            case (true, 0):
+                try t.store.write { try $0.delete(Catalog.stories, id: id) }
+            case (true, 1):
+                _ = try t.store.write {
+                    try $0.update(Catalog.stories, id: id, values: ["tags": .array([.string(Self.words[g.next(8)])])])
+                }
+            default:
+                let field = ["title", "design", "outcome"][g.next(3)]
+                let value: JSONValue = field != "title" && g.next(5) == 0 ? .null : .string(g.phrase())
+                _ = try t.store.write { try $0.update(Catalog.stories, id: id, values: [field: value]) }
+            }
+        }
+        for word in Self.words {
+            let wanted = try expected(t.store, word)
+            // The index itself: no row left behind by an edit or a delete, none missing.
+            let indexed = try t.store.readDatabase { db in
+                try Int64.fetchAll(db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
+            }
+            #expect(Set(indexed) == wanted.rowIDs, "\(word)")
+            let hits = try t.store.read { try $0.search(word, limit: 500, offset: 0) }.hits
+            #expect(Set(hits.map { "\($0.id).\($0.field)" }) == wanted.hits, "\(word)")
+            for hit in hits {
+                #expect(hit.snippet.lowercased().contains(SearchHit.matchStart + word + SearchHit.matchEnd), "\(hit)")
+            }
+        }
+        try t.store.pool.write { db in
+            try db.execute(sql: "INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+        }
+    }
+
+    @Test func aPhraseIsMarkedAsOnePassageInItsSnippet() throws {
+        let t = try TemporaryStore()
+        try create(t.store, ["title": "Billing rewrite", "design": "We moved the payments ledger to a new store."])
+        let hits = try t.store.read { try $0.search("\"payments ledger\"", limit: 5, offset: 0) }.hits
+        #expect(hits.map(\.field) == ["design"])
+        let (start, end) = (SearchHit.matchStart, SearchHit.matchEnd)
+        #expect(hits.first?.snippet == "We moved the \(start)payments ledger\(end) to a new store.")
+    }
+
+    /// A database from before migration v4 had an index with its own copy of the text: the migration builds the
+    /// contentless one from the records.
+    @Test func migrationV4IndexesTheRecordsAgain() throws {
+        let t = try TemporaryStore()
+        try create(t.store, ["id": "a", "title": "Kafka rollout", "design": "Latency budgets"])
+        try create(t.store, ["id": "b", "title": "Mentoring", "outcome": "Kafka on call"])
+        try t.store.write { try $0.delete(Catalog.stories, id: "b") }
+        try t.store.pool.write { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE search_index;
+                    CREATE VIRTUAL TABLE search_index USING fts5 (
+                        content, weight UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    DELETE FROM grdb_migrations WHERE identifier = 'v4: contentless search index';
+                    """)
+        }
+        t.store.close()
+
+        let reopened = try Store(path: t.path)
+        defer { reopened.close() }
+        let hits = try reopened.read { try $0.search("kafka", limit: 10, offset: 0) }.hits
+        #expect(hits.map { "\($0.id).\($0.field)" } == ["a.title"])
+        #expect(try reopened.read { try $0.search("latency", limit: 10, offset: 0) }.hits.map(\.id) == ["a"])
+    }
+}
