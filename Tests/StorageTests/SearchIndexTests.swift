@@ -5,9 +5,8 @@ import Testing
 
 @testable import Storage
 
-/// The search index keeps no text of its own (contentless FTS5): rows are removed by giving FTS5 back the text they
-/// were made from. These tests check that it still follows the records exactly, and that snippets still mark the
-/// words that matched.
+/// The search index follows the records: one FTS5 row per non-empty text leaf, rewritten when the leaf's text
+/// changes and removed with it.
 @Suite struct SearchIndexTests {
     private static let words = ["ledger", "billing", "kafka", "rollout", "latency", "pager", "rust", "mentor"]
 
@@ -94,31 +93,5 @@ import Testing
         #expect(hits.map(\.field) == ["design"])
         let (start, end) = (SearchHit.matchStart, SearchHit.matchEnd)
         #expect(hits.first?.snippet == "We moved the \(start)payments ledger\(end) to a new store.")
-    }
-
-    /// A database from before migration v4 had an index with its own copy of the text: the migration builds the
-    /// contentless one from the records.
-    @Test func migrationV4IndexesTheRecordsAgain() throws {
-        let t = try TemporaryStore()
-        try create(t.store, ["id": "a", "title": "Kafka rollout", "design": "Latency budgets"])
-        try create(t.store, ["id": "b", "title": "Mentoring", "outcome": "Kafka on call"])
-        try t.store.write { try $0.delete(Catalog.stories, id: "b") }
-        try t.store.pool.write { db in
-            try db.execute(
-                sql: """
-                    DROP TABLE search_index;
-                    CREATE VIRTUAL TABLE search_index USING fts5 (
-                        content, weight UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
-                    );
-                    DELETE FROM grdb_migrations WHERE identifier = 'v4: contentless search index';
-                    """)
-        }
-        t.store.close()
-
-        let reopened = try Store(path: t.path)
-        defer { reopened.close() }
-        let hits = try reopened.read { try $0.search("kafka", limit: 10, offset: 0) }.hits
-        #expect(hits.map { "\($0.id).\($0.field)" } == ["a.title"])
-        #expect(try reopened.read { try $0.search("latency", limit: 10, offset: 0) }.hits.map(\.id) == ["a"])
     }
 }

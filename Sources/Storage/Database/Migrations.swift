@@ -1,5 +1,4 @@
 import GRDB
-import Model
 import Sync
 
 /// The versioned schema of a JobPrep database. Each migration runs once, in order, in a transaction.
@@ -54,7 +53,7 @@ enum Migrations {
                     ) WITHOUT ROWID;
 
                     -- One row per non-empty text leaf of a live record; rowid = records.rowid * 64 + the
-                    -- leaf's index in its collection, so a record's rows are one rowid range. (v4: contentless.)
+                    -- leaf's index in its collection, so a record's rows are one rowid range.
                     CREATE VIRTUAL TABLE search_index USING fts5 (
                         content,
                         weight UNINDEXED,
@@ -119,25 +118,6 @@ enum Migrations {
                     keys.append((field, key))
                 }
                 try update.execute(arguments: [StoredClocks.encode(keys), row[0] as Int64])
-            }
-        }
-        migrator.registerMigration("v4: contentless search index") { db in
-            // The index kept its own copy of every text leaf (a sixth of the database, and a B-tree row per leaf
-            // written with every create); snippets are now made from the records' bodies (``ReadSession/search``).
-            try db.execute(
-                sql: """
-                    DROP TABLE search_index;
-                    CREATE VIRTUAL TABLE search_index USING fts5 (
-                        content,
-                        content = '',
-                        tokenize = '\(SearchIndex.tokenizer)'
-                    );
-                    """)
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, collection, body FROM records WHERE body IS NOT NULL")
-            while let row = try rows.next() {
-                guard let collection = Catalog.collection(row[1]) else { continue }
-                let values = RecordDocument.leafValues(of: try StoredJSON.parse(row[2]), in: collection)
-                try SearchIndex.update(db, collection: collection, record: row[0], old: nil, new: values)
             }
         }
         return migrator

@@ -2,13 +2,7 @@ import GRDB
 import Model
 
 /// Keeps `search_index` in step with records: one FTS5 row per non-empty text leaf.
-///
-/// The index is contentless (it does not keep the text it indexed): a row is removed by giving FTS5 the text it
-/// was made from, which is the leaf's text before the write. Snippets are made from the records (``ReadSession``).
 enum SearchIndex {
-    /// The tokenizer of `search_index`, and of the scratch table snippets are made in.
-    static let tokenizer = "unicode61 remove_diacritics 2"
-
     /// Rows per record: leaf indexes must stay below this.
     static let rowsPerRecord: Int64 = 64
 
@@ -43,14 +37,12 @@ enum SearchIndex {
             let after = new.flatMap { $0[leaf.name] }.flatMap(text(of:))
             if before == after { continue }
             let rowID = rowID(record: record, leafIndex: index)
-            if let before {
-                try db.cachedStatement(
-                    sql: "INSERT INTO search_index (search_index, rowid, content) VALUES ('delete', ?, ?)"
-                ).execute(arguments: [rowID, before])
+            if before != nil {
+                try db.cachedStatement(sql: "DELETE FROM search_index WHERE rowid = ?").execute(arguments: [rowID])
             }
             if let after {
-                try db.cachedStatement(sql: "INSERT INTO search_index (rowid, content) VALUES (?, ?)")
-                    .execute(arguments: [rowID, after])
+                try db.cachedStatement(sql: "INSERT INTO search_index (rowid, content, weight) VALUES (?, ?, ?)")
+                    .execute(arguments: [rowID, after, leaf.searchWeight])
             }
         }
     }

@@ -52,57 +52,29 @@ extension ReadSession {
         let ranked = try rank(match: match, count: offset + limit + 1).dropFirst(offset)
         let page = Array(ranked.prefix(limit))
         guard !page.isEmpty else { return SearchPage(hits: [], hasMore: false) }
-        // The hits' records (still alive: the index follows the records in the same transaction).
         let placeholders = Array(repeating: "?", count: page.count).joined(separator: ",")
-        let records = try Row.fetchAll(
-            db,
-            sql: "SELECT rowid, collection, id, body FROM records WHERE rowid IN (\(placeholders)) AND body IS NOT NULL",
-            arguments: StatementArguments(page.map { $0 / SearchIndex.rowsPerRecord }))
-        var hits: [Int64: (hit: (collection: String, id: String, field: String), text: String)] = [:]
-        for row in records {
-            let record: Int64 = row[0]
-            guard let collection = Catalog.collection(row[1]) else { continue }
-            let values = RecordDocument.leafValues(of: try StoredJSON.parse(row[3]), in: collection)
-            for rowID in page where rowID / SearchIndex.rowsPerRecord == record {
-                let leafIndex = Int(rowID % SearchIndex.rowsPerRecord)
-                guard leafIndex < collection.leaves.count else { continue }
-                let leaf = collection.leaves[leafIndex]
-                guard let text = values[leaf.name].flatMap(SearchIndex.text(of:)) else { continue }
-                hits[rowID] = ((collection.name, row[2], leaf.name), text)
-            }
-        }
-        let snippets = try snippets(match: match, texts: hits.mapValues(\.text))
-        return SearchPage(
-            hits: page.compactMap { rowID in
-                guard let hit = hits[rowID]?.hit, let snippet = snippets[rowID] else { return nil }
-                return SearchHit(collection: hit.collection, id: hit.id, field: hit.field, snippet: snippet)
-            },
-            hasMore: ranked.count > limit)
-    }
-
-    /// FTS5's snippet of each text for `match`. The index keeps no text (it is contentless), so the hits' texts
-    /// are indexed again, in a scratch table of this connection's temporary database, with the same tokenizer: the
-    /// same words match, and FTS5 cuts and marks the passage as it would have in the index itself.
-    private func snippets(match: String, texts: [Int64: String]) throws -> [Int64: String] {
-        try db.execute(
-            sql: """
-                CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_snippets USING fts5 (
-                    content, tokenize = '\(SearchIndex.tokenizer)'
-                )
-                """)
-        let clear = try db.cachedStatement(sql: "DELETE FROM temp.search_snippets")
-        try clear.execute()
-        defer { try? clear.execute() }
-        let insert = try db.cachedStatement(sql: "INSERT INTO temp.search_snippets (rowid, content) VALUES (?, ?)")
-        for (rowID, text) in texts { try insert.execute(arguments: [rowID, text]) }
+        var arguments: StatementArguments = [SearchHit.matchStart, SearchHit.matchEnd, match]
+        for rowID in page { arguments += [rowID] }
         let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT rowid, snippet(search_snippets, 0, ?, ?, '…', 16) FROM temp.search_snippets
-                    WHERE search_snippets MATCH ?
-                    """),
-            arguments: [SearchHit.matchStart, SearchHit.matchEnd, match])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0[1] as String) })
+            db,
+            sql: """
+                SELECT search_index.rowid, records.collection, records.id,
+                       snippet(search_index, 0, ?, ?, '…', 16)
+                FROM search_index JOIN records ON records.rowid = search_index.rowid / \(SearchIndex.rowsPerRecord)
+                WHERE search_index MATCH ? AND search_index.rowid IN (\(placeholders)) AND records.body IS NOT NULL
+                """,
+            arguments: arguments)
+        var byRowID: [Int64: SearchHit] = [:]
+        for row in rows {
+            let rowID: Int64 = row[0]
+            let name: String = row[1]
+            guard let collection = Catalog.collection(name) else { continue }
+            let leafIndex = Int(rowID % SearchIndex.rowsPerRecord)
+            guard leafIndex < collection.leaves.count else { continue }
+            byRowID[rowID] = SearchHit(
+                collection: name, id: row[2], field: collection.leaves[leafIndex].name, snippet: row[3])
+        }
+        return SearchPage(hits: page.compactMap { byRowID[$0] }, hasMore: ranked.count > limit)
     }
 
     /// The best `count` index rows for `match`, by bm25 times the leaf's search weight, then rowid.
@@ -110,15 +82,25 @@ extension ReadSession {
     /// Reading each match's weight is what costs most for a common word, so rows are streamed by raw
     /// bm25 (always negative: lower is better) and weighed one by one, and the scan stops once no
     /// unseen row can make the cut: an unseen row's raw bm25 is no better than the current row's `b`,
-    /// so its weighted score is no better than `b * maxWeight`.
+    /// so its weighted score is no better than `b * maxWeight`. Deep pages take the plain query.
     private func rank(match: String, count: Int) throws -> [Int64] {
+        if count > 1000 {
+            return try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT rowid FROM search_index WHERE search_index MATCH ?
+                        ORDER BY bm25(search_index) * weight, rowid LIMIT ?
+                        """),
+                arguments: [match, count]
+            ).map { $0[0] as Int64 }
+        }
         let cursor = try Row.fetchCursor(
             db.cachedStatement(
                 sql: "SELECT rowid, bm25(search_index) FROM search_index WHERE search_index MATCH ? ORDER BY 2, 1"),
             arguments: [match])
         let collectionOf = try db.cachedStatement(sql: "SELECT collection FROM records WHERE rowid = ?")
         var best: [(score: Double, rowID: Int64)] = []
-        best.reserveCapacity(min(count + 1, 1024))
+        best.reserveCapacity(count + 1)
         while let row = try cursor.next() {
             let rowID: Int64 = row[0]
             let raw: Double = row[1]
