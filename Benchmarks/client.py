@@ -32,6 +32,9 @@ def worker(base, mode, count, token, failures, ids, seed):
         elif mode == "list":
             connection.request("GET", "/v1/stories?limit=50", headers=headers)
             expected = 200
+        elif mode == "search":
+            connection.request("GET", "/v1/search?q=zephyr", headers=headers)
+            expected = 200
         elif mode == "get-random":
             connection.request("GET", f"/v1/stories/s{pick.randint(1, ids):014d}", headers=headers)
             expected = 200
