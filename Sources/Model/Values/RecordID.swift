@@ -20,10 +20,10 @@ public enum RecordID {
     /// Ids made later sort later, so a new record's index entries go at the end of the `records` index instead
     /// of a random leaf page of it: fewer pages written per commit than with random (version 4) ids.
     public static func make(unixMillis: UInt64 = currentUnixMillis()) -> String {
-        // Two draws of 64 bits (each draw is a getrandom call; one per byte cost sixteen).
-        var g = SystemRandomNumberGenerator()
-        let halves: [UInt64] = [(unixMillis << 16) | (g.next() & 0xFFFF), g.next()]
-        var bytes = halves.flatMap { half in (0..<8).reversed().map { UInt8(truncatingIfNeeded: half >> ($0 * 8)) } }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: unixMillis >> (40 - 8 * i)) }
+        // One draw for the ten random bytes (`SystemRandomNumberGenerator` makes a getrandom call per 64 bits).
+        bytes.withUnsafeMutableBufferPointer { arc4random_buf($0.baseAddress! + 6, 10) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         var text: [UInt8] = []
