@@ -17,7 +17,9 @@ import Testing
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        mutating func phrase() -> String { (0..<(1 + next(3))).map { _ in words[next(words.count)] }.joined(separator: " ") }
+        mutating func phrase() -> String {
+            (0..<(1 + next(3))).map { _ in words[next(words.count)] }.joined(separator: " ")
+        }
     }
 
     private func create(_ store: Store, _ body: JSONValue) throws {
@@ -28,7 +30,8 @@ import Testing
     /// Every text leaf that holds `word`, from the records themselves: as "id.field", and as its index rowid.
     private func expected(_ store: Store, _ word: String) throws -> (hits: Set<String>, rowIDs: Set<Int64>) {
         let rows = try store.readDatabase { db in
-            try Row.fetchAll(db, sql: "SELECT rowid, id, body FROM records WHERE collection = 'stories' AND body IS NOT NULL")
+            try Row.fetchAll(
+                db, sql: "SELECT rowid, id, body FROM records WHERE collection = 'stories' AND body IS NOT NULL")
         }
         var found: (hits: Set<String>, rowIDs: Set<Int64>) = ([], [])
         for row in rows {
@@ -72,7 +75,8 @@ import Testing
             let wanted = try expected(t.store, word)
             // The index itself: no row left behind by an edit or a delete, none missing.
             let indexed = try t.store.readDatabase { db in
-                try Int64.fetchAll(db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
+                try Int64.fetchAll(
+                    db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
             }
             #expect(Set(indexed) == wanted.rowIDs, "\(word)")
             let hits = try t.store.read { try $0.search(word, limit: 500, offset: 0) }.hits

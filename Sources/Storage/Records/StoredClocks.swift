@@ -46,7 +46,9 @@ enum StoredClocks {
                 throw StorageError.database("corrupt cell key \(keyText) for \(record())")
             }
             for field in fields {
-                guard let field = field.stringValue else { throw StorageError.database("corrupt clocks for \(record())") }
+                guard let field = field.stringValue else {
+                    throw StorageError.database("corrupt clocks for \(record())")
+                }
                 keys[field] = key
             }
         }
