@@ -70,6 +70,11 @@ import Testing
         _ = try t.store.write { session in
             try session.update(Catalog.stories, id: "s", values: ["title": "Moving billing, again"])
         }
+        // More rows than the migration rewrites in one slice.
+        let many = try (0..<1_100).map {
+            try BodyValidator.validateCreate(["name": .string("v\($0)")], in: Catalog.values).get()
+        }
+        _ = try t.store.write { session in for input in many { _ = try session.create(Catalog.values, input) } }
         let grouped = try clocksText(t.store, "stories", "s")
         let keys = try StoredClocks.decode(grouped, record: "s")
         let before = try t.store.readDatabase { db in try ReadSession(db: db).debugRecordRows() }

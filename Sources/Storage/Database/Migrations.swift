@@ -103,21 +103,29 @@ enum Migrations {
         migrator.registerMigration("v3: clocks grouped by key") { db in
             // `records.clocks` was {"field": "cl:hlc:node"}; it becomes {"cl:hlc:node": ["field", ...]}
             // (``StoredClocks``).
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, collection, id, clocks FROM records")
+            // In slices by rowid, not while a cursor is open on the rows being rewritten.
+            let select = try db.makeStatement(
+                sql: "SELECT rowid, collection, id, clocks FROM records WHERE rowid > ? ORDER BY rowid LIMIT 1000")
             let update = try db.makeStatement(sql: "UPDATE records SET clocks = ? WHERE rowid = ?")
-            while let row = try rows.next() {
-                let record = "\(row[1] as String)/\(row[2] as String)"
-                guard let clocks = try StoredJSON.parse(row[3]).objectValue else {
-                    throw StorageError.database("corrupt clocks for \(record)")
-                }
-                var keys: [(field: String, key: CellKey)] = []
-                for (field, text) in clocks {
-                    guard let key = text.stringValue.flatMap({ CellKey(Substring($0)) }) else {
-                        throw StorageError.database("corrupt cell key for \(record).\(field)")
+            var after: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(select, arguments: [after])
+                guard let last = rows.last else { break }
+                for row in rows {
+                    let record = "\(row[1] as String)/\(row[2] as String)"
+                    guard let clocks = try StoredJSON.parse(row[3]).objectValue else {
+                        throw StorageError.database("corrupt clocks for \(record)")
                     }
-                    keys.append((field, key))
+                    var keys: [(field: String, key: CellKey)] = []
+                    for (field, text) in clocks {
+                        guard let key = text.stringValue.flatMap({ CellKey(Substring($0)) }) else {
+                            throw StorageError.database("corrupt cell key for \(record).\(field)")
+                        }
+                        keys.append((field, key))
+                    }
+                    try update.execute(arguments: [StoredClocks.encode(keys), row[0] as Int64])
                 }
-                try update.execute(arguments: [StoredClocks.encode(keys), row[0] as Int64])
+                after = last[0]
             }
         }
         return migrator
