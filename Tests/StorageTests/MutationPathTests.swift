@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import GRDB
 import Model
+import Synchronization
 import Testing
 
 @testable import Storage
@@ -37,6 +37,16 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
 }
 
 @Suite struct MutationPathTests {
+    @Test func aServerMadeIDStartsWithTheWritersWallClock() throws {
+        var options = StoreOptions()
+        options.wallClock = { 1_795_759_200_123 }  // 2026-11-27T06:00:00.123Z, 0x01a21b96d77b
+        let t = try TemporaryStore(options: options)
+        let first = try create(t.store, Catalog.values, ["name": "Honesty"])
+        let second = try create(t.store, Catalog.values, ["name": "Craft"])
+        #expect(first.id.prefix(13) == "01a21b96-d77b", "\(first.id)")
+        #expect(second.id.prefix(13) == "01a21b96-d77b" && second.id != first.id)
+    }
+
     @Test func createWritesTheRecordAndOneLogRowWithEveryField() throws {
         let t = try TemporaryStore()
         let before = try maxSeq(t.store)
@@ -103,7 +113,8 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
     @Test func oneFailingWriteInABatchDoesNotUndoTheOthers() throws {
         let t = try TemporaryStore()
         let good = try BodyValidator.validateCreate(["name": "Kept"], in: Catalog.companies).get()
-        let bad = try BodyValidator.validateCreate(["name": "Refused", "company_id": "missing"], in: Catalog.contacts).get()
+        let bad = try BodyValidator.validateCreate(["name": "Refused", "company_id": "missing"], in: Catalog.contacts)
+            .get()
         let group = DispatchGroup()
         let results = Mutex<[String: Bool]>([:])
         for (name, collection, input) in [("good", Catalog.companies, good), ("bad", Catalog.contacts, bad)] {
@@ -172,10 +183,12 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
 
     @Test func searchRowsFollowTheRecord() throws {
         let t = try TemporaryStore()
-        _ = try create(t.store, Catalog.stories, ["id": "s", "title": "Migrating the billing engine", "tags": ["rust"]])
+        _ = try create(
+            t.store, Catalog.stories, ["id": "s", "title": "Migrating the billing engine", "tags": ["rust"]])
         func hits(_ word: String) throws -> Int {
             try t.store.readDatabase { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index WHERE search_index MATCH ?", arguments: [word])!
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM search_index WHERE search_index MATCH ?", arguments: [word])!
             }
         }
         #expect(try hits("billing") == 1)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Model
+import Sync
 import Synchronization
 import Testing
 
@@ -97,7 +98,7 @@ import Testing
             }
         }
         #expect(t.store.readCache.recordBytes > 0)
-        let missing = RecordID.make()
+        let missing = RecordID.make(unixMillis: HybridClock.wallMillis())
         for _ in 0..<2 { #expect(try t.store.token(hash: hash, record: (Catalog.values, missing)).record == nil) }
         for _ in 0..<2 { #expect(try t.store.token(hash: Tokens.hash("jp_unknown")).token == nil) }
         let counts = t.store.readCache.counts

@@ -15,11 +15,12 @@ public enum RecordID {
         }
     }
 
-    /// A new UUID (version 7, RFC 9562), lowercase: 48 bits of Unix time in milliseconds, then 74 random bits.
+    /// A new UUID (version 7, RFC 9562), lowercase: 48 bits of `unixMillis` (the writer's wall clock,
+    /// `HybridClock.wallMillis()` unless a test sets it), then 74 random bits.
     ///
     /// Ids made later sort later, so a new record's index entries go at the end of the `records` index instead
     /// of a random leaf page of it: fewer pages written per commit than with random (version 4) ids.
-    public static func make(unixMillis: UInt64 = currentUnixMillis()) -> String {
+    public static func make(unixMillis: UInt64) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: unixMillis >> (40 - 8 * i)) }
         // One draw for the ten random bytes (`SystemRandomNumberGenerator` makes a getrandom call per 64 bits).
@@ -33,13 +34,6 @@ public enum RecordID {
             text.append(digit)
         }
         return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The wall clock in milliseconds since 1970.
-    public static func currentUnixMillis() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
     }
 }
 

@@ -58,7 +58,7 @@ public final class MutationSession {
         if let id = input.id {
             row = try RecordRow.load(db, collection, id: id) ?? .new(collection, id: id)
         } else {
-            row = .new(collection, id: RecordID.make())
+            row = .new(collection, id: RecordID.make(unixMillis: wallClock()))
         }
         let id = row.id
         if row.state.isAlive { throw StorageError.alreadyExists(collection: collection.name, id: id) }
