@@ -161,45 +161,48 @@ enum Route: Equatable {
     case notFound
 
     init(path: String) {
-        switch path {
-        case "/healthz": self = .health
-        case "/openapi.yaml": self = .openAPI
-        case "/metrics": self = .metrics
-        case "/v1/profile": self = .profile
-        case "/v1/profile/history": self = .history(Catalog.profile.name, id: Catalog.profileID)
-        case "/v1/batch": self = .batch
-        case "/v1/sync/changes": self = .syncChanges
-        case "/v1/sync/status": self = .syncStatus
-        case "/v1/events": self = .events
-        case "/v1/readiness": self = .readiness
-        case "/v1/search": self = .search
-        case "/v1/export": self = .export
-        case Route.importPath: self = .import
-        default:
-            // Split the bytes, not the characters: grapheme breaking cost more than the rest of routing.
-            let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-                .map { Substring($0) }
-            guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
-                let collection = Catalog.collection(String(parts[2])), !collection.isSingleton
-            else {
-                self = .notFound
-                return
-            }
-            if parts.count == 3 {
-                self = .collection(collection.name)
-            } else if parts.count == 4, RecordID.isValid(String(parts[3])) {
-                self = .record(collection.name, id: String(parts[3]))
-            } else if parts.count == 5, parts[4] == "history", RecordID.isValid(String(parts[3])) {
-                self = .history(collection.name, id: String(parts[3]))
-            } else if parts.count == 5, collection.name == Catalog.opportunities.name, parts[4] == "briefing",
-                RecordID.isValid(String(parts[3]))
-            {
-                self = .briefing(id: String(parts[3]))
-            } else {
-                self = .notFound
-            }
+        if let route = Self.fixed[path] {
+            self = route
+            return
+        }
+        // Split the bytes, not the characters: grapheme breaking cost more than the rest of routing.
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { Substring($0) }
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "v1",
+            let collection = Catalog.collection(String(parts[2])), !collection.isSingleton
+        else {
+            self = .notFound
+            return
+        }
+        if parts.count == 3 {
+            self = .collection(collection.name)
+        } else if parts.count == 4, RecordID.isValid(String(parts[3])) {
+            self = .record(collection.name, id: String(parts[3]))
+        } else if parts.count == 5, parts[4] == "history", RecordID.isValid(String(parts[3])) {
+            self = .history(collection.name, id: String(parts[3]))
+        } else if parts.count == 5, collection.name == Catalog.opportunities.name, parts[4] == "briefing",
+            RecordID.isValid(String(parts[3]))
+        {
+            self = .briefing(id: String(parts[3]))
+        } else {
+            self = .notFound
         }
     }
+
+    /// The routes without parameters, found with one hash instead of a comparison each.
+    private static let fixed: [String: Route] = [
+        "/healthz": .health, "/openapi.yaml": .openAPI, "/metrics": .metrics, "/v1/profile": .profile,
+        "/v1/profile/history": .history(Catalog.profile.name, id: Catalog.profileID), "/v1/batch": .batch,
+        "/v1/sync/changes": .syncChanges, "/v1/sync/status": .syncStatus, "/v1/events": .events,
+        "/v1/readiness": .readiness, "/v1/search": .search, "/v1/export": .export, Route.importPath: .import,
+    ]
+
+    /// Each collection's route templates, made once rather than per request.
+    private static let templates: [String: (collection: String, record: String, history: String)] = Dictionary(
+        uniqueKeysWithValues: Catalog.all.map { c in
+            let history = c.isSingleton ? "/v1/\(c.name)/history" : "/v1/\(c.name)/{id}/history"
+            return (c.name, ("/v1/\(c.name)", "/v1/\(c.name)/{id}", history))
+        })
 
     /// The route template, for metrics: `/v1/values/{id}`.
     var label: String {
@@ -212,10 +215,9 @@ enum Route: Equatable {
         case .syncChanges: return "/v1/sync/changes"
         case .syncStatus: return "/v1/sync/status"
         case .events: return "/v1/events"
-        case .history(let c, _):
-            return Catalog.collection(c)!.isSingleton ? "/v1/\(c)/history" : "/v1/\(c)/{id}/history"
-        case .collection(let c): return "/v1/\(c)"
-        case .record(let c, _): return "/v1/\(c)/{id}"
+        case .history(let c, _): return Self.templates[c]!.history
+        case .collection(let c): return Self.templates[c]!.collection
+        case .record(let c, _): return Self.templates[c]!.record
         case .readiness: return "/v1/readiness"
         case .briefing: return "/v1/opportunities/{id}/briefing"
         case .search: return "/v1/search"

@@ -54,7 +54,7 @@ enum RequestCheck {
         }
         if query.malformed { return "the query string is not valid UTF-8 or holds a NUL" }
         if headers.malformed { return "a header value holds a NUL byte" }
-        let hosts = headers.fields.count { $0.name.lowercased() == "host" }
+        let hosts = headers.fields.count { $0.name.equalsIgnoringASCIICase("host") }
         if hosts > 1 { return "the request has \(hosts) Host headers; send one" }
         if hosts == 0, let version, strcmp(version, "HTTP/1.1") == 0 {
             return "an HTTP/1.1 request must have a Host header"
