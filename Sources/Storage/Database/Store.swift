@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Model
 import Sync
+import Synchronization
 
 /// How hard a commit works to survive.
 public enum Durability: String, Sendable, CaseIterable {
@@ -213,34 +214,27 @@ public final class Store: Sendable {
     }
 }
 
-/// Counts reads in progress so that closing can wait for them and refuse later ones.
-private final class ReadGate: @unchecked Sendable {
-    // @unchecked: `open` and `inFlight` are guarded by `condition`.
-    private let condition = NSCondition()
-    private var open = true
-    private var inFlight = 0
+/// Counts reads in progress so that closing can wait for them and refuse later ones. Every read (every GET) passes
+/// here twice, so it is an atomic counter rather than a lock the worker threads would contend for; closing, which
+/// happens once, polls.
+private final class ReadGate: Sendable {
+    /// Twice the reads in progress, plus one once closing has begun.
+    private let state = Atomic<Int>(0)
 
     /// False once closing has begun.
     func enter() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard open else { return false }
-        inFlight += 1
-        return true
+        if state.add(2, ordering: .acquiring).oldValue & 1 == 0 { return true }
+        state.subtract(2, ordering: .releasing)
+        return false
     }
 
     func leave() {
-        condition.lock()
-        inFlight -= 1
-        if inFlight == 0 { condition.broadcast() }
-        condition.unlock()
+        state.subtract(2, ordering: .releasing)
     }
 
     /// Refuses new reads and waits for those in progress.
     func close() {
-        condition.lock()
-        open = false
-        while inFlight > 0 { condition.wait() }
-        condition.unlock()
+        state.bitwiseOr(1, ordering: .sequentiallyConsistent)
+        while state.load(ordering: .acquiring) != 1 { usleep(1_000) }
     }
 }
