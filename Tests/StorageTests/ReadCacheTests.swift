@@ -150,3 +150,8 @@ import Testing
         #expect(store.readCache.counts.hits > 0, "some reads between commits came from memory")
     }
 }
+
+extension ReadCache {
+    fileprivate var counts: (hits: Int, misses: Int) { (status.hits, status.misses) }
+    fileprivate var recordBytes: Int { status.recordBytes }
+}

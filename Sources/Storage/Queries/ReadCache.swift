@@ -90,13 +90,6 @@ final class ReadCache: Sendable {
         contents.withLock { ($0.hits, $0.misses, $0.recordBytes) }
     }
 
-    var counts: (hits: Int, misses: Int) {
-        let status = status
-        return (status.hits, status.misses)
-    }
-
-    var recordBytes: Int { status.recordBytes }
-
     /// Keeps what was read at `stamp` (the caller checked that nothing was committed while it read); a record only if
     /// its lookup admitted it.
     func remember(at stamp: CommitProbe.Stamp, tokenHash: String, token: TokenInfo?, record: StoredRecord?) {
