@@ -141,16 +141,17 @@ final class EventHub: Sendable {
         let windowStart = recent.first?.sequence ?? (position + 1)
         for (id, subscriber) in subscribers where subscriber.lastSent < position {
             var lastSent = subscriber.lastSent
-            // Behind the window: catch up from the database, page by page.
+            // Behind the window: catch up from the database, page by page, up to the window's first row. A page
+            // usually reaches into the window (rows committed since the window began are in the database too): its
+            // rows before the window are sent all the same. Stop only when a page has none (a compacted gap).
             while lastSent + 1 < windowStart {
                 let entries = try store.read { try $0.logEntries(after: lastSent, limit: 500) }
-                guard let last = entries.last, last.sequence < windowStart else { break }
+                let older = entries.prefix { $0.sequence < windowStart }
+                guard let last = older.last else { break }
                 var bytes: [UInt8] = []
-                for entry in entries where entry.sequence < windowStart {
-                    bytes += Self.event(entry, node: store.nodeID)
-                }
+                for entry in older { bytes += Self.event(entry, node: store.nodeID) }
                 subscriber.stream.send(bytes)
-                lastSent = entries.last(where: { $0.sequence < windowStart })!.sequence
+                lastSent = last.sequence
             }
             var bytes: [UInt8] = []
             for event in recent where event.sequence > lastSent { bytes += event.bytes }

@@ -203,6 +203,49 @@ import Testing
         #expect(ids.first == seen.last! + 1)
     }
 
+    /// A subscriber that resumes from before the hub's recent window while another subscriber keeps that window
+    /// filled gets the rows older than the window from the database, then the window: every row, no gap. (The
+    /// catch-up once gave up on a database page that reached into the window, and dropped the rows before it; a
+    /// subscriber whose first read came after a few commits lost them the same way, and its stream went quiet.)
+    @Test func aSubscriberBehindTheWindowGetsEveryRowWithoutAGap() throws {
+        let a = try TestDaemon()
+        let writer = try a.client()
+        for i in 0..<2 { try writer.create("values", ["name": .string("Before \(i)")]) }
+        let live = try HTTPTestClient(port: a.port, timeout: .seconds(5))
+        try live.send("GET", "/v1/events", headers: [("Authorization", "Bearer \(a.token)")])
+        #expect(try live.readHead().status == 200)
+        for i in 0..<2 { try writer.create("values", ["name": .string("Live \(i)")]) }
+        // Once the live subscriber has both, the hub's window holds them (and only them).
+        let liveEvents = EventReader(connection: live)
+        var liveNames: [String] = []
+        while liveNames.count < 2 { liveNames += Self.valueNames(try liveEvents.next().data) }
+        #expect(liveNames == ["Live 0", "Live 1"])
+
+        let behind = try HTTPTestClient(port: a.port, timeout: .seconds(5))
+        try behind.send("GET", "/v1/events?since=0", headers: [("Authorization", "Bearer \(a.token)")])
+        #expect(try behind.readHead().status == 200)
+        let events = EventReader(connection: behind)
+        var ids: [Int64] = []
+        var names: [String] = []
+        while names.count < 4 {
+            let event = try events.next()
+            ids.append(event.id)
+            names += Self.valueNames(event.data)
+        }
+        #expect(names == ["Before 0", "Before 1", "Live 0", "Live 1"])
+        #expect(ids.first == 1)
+        #expect(ids == Array(1...ids.last!))
+    }
+
+    private static func valueNames(_ data: JSONValue) -> [String] {
+        (data.objectValue?["changes"]?.arrayValue ?? []).compactMap { change in
+            guard change.objectValue?["collection"] == "values", change.objectValue?["field"] == "name" else {
+                return nil
+            }
+            return change.objectValue?["value"]?.stringValue
+        }
+    }
+
     @Test func serveWithAPeerKeepsBothSidesInSync() throws {
         let a = try TestDaemon()
         let token = a.token
