@@ -21,11 +21,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// Concurrent connections from one IP address; 0 means unlimited (every loopback client shares one IP).
     public var perIPConnectionLimit: Int = 0
     /// Bytes libmicrohttpd may use per connection for headers and buffers (`MHD_OPTION_CONNECTION_MEMORY_LIMIT`).
-    /// libmicrohttpd zeroes the whole pool before each request of a keep-alive connection, so the size is paid per
-    /// request: its default, 32 KiB, took GET one record from 22 to 19 µs of CPU side by side. It stays at 64 KiB
-    /// because with 32 KiB an event stream stalled under load (no chunk for 10 s) in 3 of 90 runs of the sync
-    /// tests, against none of 60 at 64 KiB (Benchmarks/PROFILE.md, session 4); why is not known yet.
-    public var connectionMemoryLimit: Int = 64 * 1024
+    /// Its default, 32 KiB: libmicrohttpd zeroes the whole pool before each request of a keep-alive connection, so the
+    /// size is paid per request (64 KiB cost GET one record 22 µs of CPU against 19, side by side), and a header of
+    /// 30 KB still fits. (It was back at 64 KiB for a while because an event stream stalled with 32 KiB; the stall
+    /// was the event hub dropping rows, at any pool size: Benchmarks/PROFILE.md, session 6.)
+    public var connectionMemoryLimit: Int = 32 * 1024
     /// Seconds an idle connection is kept open; 0 keeps it forever.
     public var connectionTimeoutSeconds: Int = 30
     /// Serve HTTPS with this certificate and key instead of plain HTTP.

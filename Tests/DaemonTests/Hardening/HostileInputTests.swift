@@ -227,7 +227,8 @@ enum HostileCases {
             cases.append(
                 HostileCase(
                     name: "chunked \(i): \(body.prefix(30).debugDescription)", bytes: Array((head + body).utf8),
-                    libmicrohttpd500: body.utf8.count > 64 * 1024 && body.hasPrefix("3;")))
+                    libmicrohttpd500: body.utf8.count > HTTPServerConfiguration().connectionMemoryLimit
+                        && body.hasPrefix("3;")))
         }
         // A chunk announced near 2^63 and streamed past the discard limit: refused, never buffered.
         var huge = Array((head + "7fffffffffffffff\r\n").utf8)
