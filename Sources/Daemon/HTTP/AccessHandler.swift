@@ -29,7 +29,10 @@ enum MHDCallbacks {
         }
         if !responder.started {
             responder.started = true
-            core.requestStarted()
+            if core.isAccepting {
+                responder.counted = true
+                core.requestStarted()
+            }
             return responder.headersReceived(path: url)
         }
         return responder.proceed(

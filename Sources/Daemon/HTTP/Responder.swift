@@ -22,8 +22,11 @@ public final class Responder: @unchecked Sendable {
     var stream: ResponseStream?
     /// Set for a request whose body reached ``Heap/largeRequestBytes``: its memory is handed back when it ends.
     var wasLarge = false
-    /// Whether the headers are in and the request counts as started (``ServerCore/requestStarted()``).
+    /// Whether the headers are in.
     var started = false
+    /// Whether the request counts as in flight (``ServerCore/requestStarted()``): every request but those refused
+    /// because the server is shutting down, which shutdown need not wait for.
+    var counted = false
     /// Why the request line was refused before its query was parsed (answered once the headers are in).
     var refusal: String?
 
@@ -148,7 +151,7 @@ public final class Responder: @unchecked Sendable {
         }
         stream?.connectionClosed()
         stream = nil
-        if started { core.requestEnded() }
+        if counted { core.requestEnded() }
         if wasLarge { Heap.returnFreeMemory() }
     }
 

@@ -1,5 +1,6 @@
 import Daemon
 import Dispatch
+import Foundation
 import Testing
 
 @Suite("HTTP server: shutdown")
@@ -68,6 +69,44 @@ struct ShutdownTests {
         let response = try client.readResponse()
         #expect(response.status == 200)
         #expect(response.text == "finished in time")
+    }
+
+    /// The listening socket stays open until the end (see ``HTTPServer/shutdown(gracePeriod:beforeRefusing:)``): a
+    /// client that connects during the grace period is answered 503 at once, not left waiting for the end.
+    @Test func aNewConnectionDuringTheGracePeriodIsAnswered503() throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let handled = DispatchSemaphore(value: 0)
+        let server = try HTTPServer(
+            configuration: configuration,
+            handler: ClosureHandler { _, responder in
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(2)) {
+                    responder.respond(.text("finished in time"))
+                }
+                handled.signal()
+            })
+        try server.start()
+        let slow = try HTTPTestClient(port: server.port)
+        try slow.send("GET", "/slow")
+        #expect(handled.wait(timeout: .now() + 5) == .success)
+        let stopped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            server.shutdown(gracePeriod: .seconds(5))
+            stopped.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+
+        let start = ContinuousClock.now
+        let late = try HTTPTestClient(port: server.port)
+        try late.send("GET", "/")
+        let refused = try late.readResponse()
+        #expect(refused.status == 503)
+        #expect(ContinuousClock.now - start < .seconds(1), "the late request waited for the shutdown")
+        #expect(handled.wait(timeout: .now()) == .timedOut, "the late request reached the handler")
+
+        // The request in flight before the shutdown still gets its answer.
+        #expect(try slow.readResponse().text == "finished in time")
+        #expect(stopped.wait(timeout: .now() + 10) == .success)
     }
 
     @Test func shutdownIsIdempotentAndWorksBeforeStart() throws {
