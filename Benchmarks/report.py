@@ -43,8 +43,12 @@ def machine():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, jobprepd at {commit or '?'}"
+    if os.environ.get("BENCH_JOBPREPD"):
+        subject = f"jobprepd binary {os.environ['BENCH_JOBPREPD']} (BENCH_JOBPREPD)"
+    else:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        subject = f"jobprepd at {commit or '?'}"
+    return f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, {subject}"
 
 
 def main():
