@@ -49,19 +49,28 @@ struct ShutdownTests {
         #expect(throws: HTTPTestClientError.self) { _ = try HTTPTestClient(port: server.port) }
     }
 
-    @Test func shutdownWaitsForDeferredResponsesWithinTheGracePeriod() throws {
+    /// A started server whose handler answers "finished in time" `delay` after each request, from another thread;
+    /// `handled` is signalled as each request reaches the handler.
+    private func deferringServer(answeringAfter delay: DispatchTimeInterval) throws
+        -> (server: HTTPServer, handled: DispatchSemaphore)
+    {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         let handled = DispatchSemaphore(value: 0)
         let server = try HTTPServer(
             configuration: configuration,
             handler: ClosureHandler { _, responder in
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) {
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay) {
                     responder.respond(.text("finished in time"))
                 }
                 handled.signal()
             })
         try server.start()
+        return (server, handled)
+    }
+
+    @Test func shutdownWaitsForDeferredResponsesWithinTheGracePeriod() throws {
+        let (server, handled) = try deferringServer(answeringAfter: .milliseconds(200))
         let client = try HTTPTestClient(port: server.port)
         try client.send("GET", "/")
         #expect(handled.wait(timeout: .now() + 5) == .success)
@@ -74,26 +83,16 @@ struct ShutdownTests {
     /// The listening socket stays open until the end (see ``HTTPServer/shutdown(gracePeriod:beforeRefusing:)``): a
     /// client that connects during the grace period is answered 503 at once, not left waiting for the end.
     @Test func aNewConnectionDuringTheGracePeriodIsAnswered503() throws {
-        var configuration = HTTPServerConfiguration()
-        configuration.port = 0
-        let handled = DispatchSemaphore(value: 0)
-        let server = try HTTPServer(
-            configuration: configuration,
-            handler: ClosureHandler { _, responder in
-                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(2)) {
-                    responder.respond(.text("finished in time"))
-                }
-                handled.signal()
-            })
-        try server.start()
+        let (server, handled) = try deferringServer(answeringAfter: .seconds(2))
         let slow = try HTTPTestClient(port: server.port)
         try slow.send("GET", "/slow")
         #expect(handled.wait(timeout: .now() + 5) == .success)
         let stopped = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        // A thread of its own: the global queue's few threads may all be busy when the suite runs in parallel.
+        Thread {
             server.shutdown(gracePeriod: .seconds(5))
             stopped.signal()
-        }
+        }.start()
         Thread.sleep(forTimeInterval: 0.2)
 
         let start = ContinuousClock.now
