@@ -20,24 +20,24 @@ struct HostGuard: Sendable {
 
     /// The name part of a Host header: `[::1]:8787` → `::1`, `localhost:8787` → `localhost`; empty (refused) when
     /// the rest is not a port (`[::1]evil`, `localhost:80@evil`) or an IPv6 literal lacks its brackets.
-    /// It scans bytes: searching by `Character` cost most of a GET's host check.
+    /// It scans and slices bytes: searching by `Character` cost most of a GET's host check.
     static func hostname(_ header: String) -> String {
         let bytes = header.utf8
         let host: Substring.UTF8View
-        var port: Substring.UTF8View = ""[...].utf8
+        var port = bytes[bytes.endIndex...]
         if bytes.first == UInt8(ascii: "[") {
             guard let end = bytes.firstIndex(of: UInt8(ascii: "]")) else { return "" }
-            host = header[bytes.index(after: bytes.startIndex)..<end].utf8
-            let rest = header[bytes.index(after: end)...].utf8
+            host = bytes[bytes.index(after: bytes.startIndex)..<end]
+            let rest = bytes[bytes.index(after: end)...]
             if !rest.isEmpty {
                 guard rest.first == UInt8(ascii: ":") else { return "" }
                 port = rest.dropFirst()
             }
         } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
-            host = header[..<colon].utf8
-            port = header[bytes.index(after: colon)...].utf8
+            host = bytes[..<colon]
+            port = bytes[bytes.index(after: colon)...]
         } else {
-            host = header[...].utf8
+            host = bytes[...]
         }
         guard port.count <= 5, port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return "" }
         return String(Substring(host))

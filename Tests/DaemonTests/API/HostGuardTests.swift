@@ -37,7 +37,7 @@ import Testing
         let guardian = HostGuard(allowedNames: ["jobprep.lan"])
         for host in [
             "evil.example", "evil.example:8787", "localhost.evil", "jobprep.lan.evil", "", ":8787",
-            "localhost:80@evil", "::1", "[::1]evil", "1.2.3.4.5",
+            "localhost:80@evil", "::1", "[::1]evil", "1.2.3.4.5", "[\u{301}::1]:8787",
         ] {
             #expect(!guardian.allows(host), "\(host)")
         }
