@@ -1,5 +1,11 @@
 import Model
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Counters served at `/metrics` in the Prometheus text format.
 final class Metrics: Sendable {
     static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -16,9 +22,28 @@ final class Metrics: Sendable {
         var count = 0
         var sumSeconds = 0.0
         var syncRuns: [String: Int] = [:]
+
+        mutating func add(_ other: State) {
+            requests.merge(other.requests, uniquingKeysWith: +)
+            for i in buckets.indices { buckets[i] += other.buckets[i] }
+            count += other.count
+            sumSeconds += other.sumSeconds
+            syncRuns.merge(other.syncRuns, uniquingKeysWith: +)
+        }
     }
 
-    private let state = Locked(State())
+    /// Every request is counted, by whichever worker thread answers it: each thread counts into the shard its
+    /// identity picks, so that the workers do not take turns at one lock per request. `render` adds the shards up.
+    private let shards = (0..<8).map { _ in Locked(State()) }
+
+    private var shard: Locked<State> {
+        #if canImport(Glibc)
+            let thread = UInt64(pthread_self())
+        #else
+            let thread = UInt64(UInt(bitPattern: pthread_self()))
+        #endif
+        return shards[Int((thread &* 0x9E37_79B9_7F4A_7C15) >> 61)]
+    }
 
     /// Methods counted by name; any other is counted as `OTHER`, so that made-up methods cannot grow the table
     /// (and the exposition) without bound.
@@ -27,7 +52,7 @@ final class Metrics: Sendable {
     func record(route: String, method: String, status: Int, nanoseconds: UInt64) {
         let seconds = Double(nanoseconds) / 1e9
         let method = Self.knownMethods.contains(method) ? method : "OTHER"
-        state.withLock { s in
+        shard.withLock { s in
             s.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
             s.count += 1
             s.sumSeconds += seconds
@@ -36,7 +61,7 @@ final class Metrics: Sendable {
     }
 
     func recordSyncRun(outcome: String) {
-        state.withLock { $0.syncRuns[outcome, default: 0] += 1 }
+        shard.withLock { $0.syncRuns[outcome, default: 0] += 1 }
     }
 
     /// One value kept elsewhere (the store, the waiters), rendered with its HELP and TYPE lines.
@@ -50,7 +75,8 @@ final class Metrics: Sendable {
 
     /// The exposition text; `changesApplied` and the `samples` come from the store and the API.
     func render(changesApplied: Int, samples: [Sample] = []) -> String {
-        let s = state.withLock { $0 }
+        var s = State()
+        for shard in shards { s.add(shard.withLock { $0 }) }
         var out = "# HELP jobprep_http_requests_total HTTP requests answered, by route template, method and status.\n"
         out += "# TYPE jobprep_http_requests_total counter\n"
         for (key, count) in s.requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
