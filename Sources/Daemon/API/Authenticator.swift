@@ -26,11 +26,15 @@ enum Access {
 /// request.
 final class Authenticator: Sendable {
     private let store: Store
-    /// Secret → hash, so the hash is not recomputed per request; bounded, and it only memoizes a
-    /// pure function, so revocation is unaffected.
-    private let hashes = Locked<[String: String]>([:])
-    private let lastNoted = Locked<[String: UInt64]>([:])
+    /// Secret → its hash, so the hash is not recomputed per request, and when its use was last noted; bounded. It
+    /// only memoizes a pure function, so revocation is unaffected. One lock per request for both.
+    private let secrets = Locked<[String: Secret]>([:])
     private let pending = Locked<[String: String]>([:])
+
+    private struct Secret {
+        let hash: String
+        var lastNoted: UInt64
+    }
 
     init(store: Store) {
         self.store = store
@@ -39,20 +43,22 @@ final class Authenticator: Sendable {
     /// The caller's token, from the store's read cache while nothing was committed since it was last read, else from a
     /// read transaction of its own. Every route checks it before it reads or queues a write.
     func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
-        try admit(store.token(hash: tokenHash(request)).token, access)
+        let secret = try secret(request)
+        return try admit(store.token(hash: secret.hash).token, access, noteUse: secret.noteUse)
     }
 
     /// Authorizes and reads one record, both as of one committed state (from the store's read cache when it can).
     func authorize(_ request: HTTPRequest, _ access: Access, reading collection: CollectionSpec, id: String) throws
         -> StoredRecord?
     {
-        let found = try store.token(hash: tokenHash(request), record: (collection, id))
-        _ = try admit(found.token, access)
+        let secret = try secret(request)
+        let found = try store.token(hash: secret.hash, record: (collection, id))
+        _ = try admit(found.token, access, noteUse: secret.noteUse)
         return found.record
     }
 
-    /// The hash of the bearer secret the request presents.
-    private func tokenHash(_ request: HTTPRequest) throws -> String {
+    /// The hash of the bearer secret the request presents, and whether its use is due to be noted (once a minute).
+    private func secret(_ request: HTTPRequest) throws -> (hash: String, noteUse: Bool) {
         guard let header = request.headers["Authorization"] else {
             throw Problem.unauthorized("send Authorization: Bearer <token>; the first token is in <data-dir>/token")
         }
@@ -60,17 +66,20 @@ final class Authenticator: Sendable {
             throw Problem.unauthorized("the Authorization header must be Bearer <token>")
         }
         guard secret.utf8.count <= 256 else { throw Self.invalidToken }
-        return hash(String(secret))
+        return remember(String(secret))
     }
 
     private static let invalidToken = Problem.unauthorized("the token is not valid (unknown or revoked)")
 
-    private func admit(_ token: TokenInfo?, _ access: Access) throws -> TokenInfo {
+    private func admit(_ token: TokenInfo?, _ access: Access, noteUse: Bool) throws -> TokenInfo {
         guard let token else { throw Self.invalidToken }
         guard access.allows(token.scope) else {
             throw Problem.forbidden("token \"\(token.name)\" has scope \(token.scope.rawValue), which cannot do this")
         }
-        noteUse(token.name)
+        if noteUse {
+            let time = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            pending.withLock { $0[token.name] = time }
+        }
         return token
     }
 
@@ -89,27 +98,25 @@ final class Authenticator: Sendable {
         return secret.isEmpty ? nil : secret
     }
 
-    private func hash(_ secret: String) -> String {
-        if let known = hashes.withLock({ $0[secret] }) { return known }
-        let hash = Tokens.hash(secret)
-        hashes.withLock { cache in
-            if cache.count >= 256 { cache.removeAll() }
-            cache[secret] = hash
-        }
-        return hash
-    }
-
-    private func noteUse(_ name: String) {
+    /// The secret's hash, and whether a minute has passed since its use was last noted (if so, it is noted now:
+    /// the request that learns it is due notes it, once it is admitted).
+    private func remember(_ secret: String) -> (hash: String, noteUse: Bool) {
         let now = Monotonic.nanoseconds()
-        let due = lastNoted.withLock { noted -> Bool in
-            if let last = noted[name], now - last < 60_000_000_000 { return false }
-            noted[name] = now
-            return true
+        let known = secrets.withLock { secrets -> (hash: String, noteUse: Bool)? in
+            guard var entry = secrets[secret] else { return nil }
+            // `now` was read before the lock: another request may have noted a later time meanwhile.
+            if now <= entry.lastNoted || now - entry.lastNoted < 60_000_000_000 { return (entry.hash, false) }
+            entry.lastNoted = now
+            secrets[secret] = entry
+            return (entry.hash, true)
         }
-        if due {
-            let time = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
-            pending.withLock { $0[name] = time }
+        if let known { return known }
+        let hash = Tokens.hash(secret)
+        secrets.withLock { secrets in
+            if secrets.count >= 256 { secrets.removeAll() }
+            secrets[secret] = Secret(hash: hash, lastNoted: now)
         }
+        return (hash, true)
     }
 
     /// Writes the last-use times noted since the previous flush.

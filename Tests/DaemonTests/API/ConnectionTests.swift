@@ -9,7 +9,8 @@ import Testing
     @Test func aSecondDaemonOnATakenPortFailsToStartWithoutCrashing() throws {
         let first = try TestDaemon()
         let port = first.port
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobprep-second-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "jobprep-second-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = DaemonConfiguration(dataDirectory: DataDirectory(path: directory.path))
         configuration.http.port = port
@@ -26,7 +27,9 @@ import Testing
         let daemon = try TestDaemon()
         let client = try daemon.client()
         for i in 0..<300 {
-            let response = i % 3 == 0 ? try client.post("/v1/values", ["name": .string("v\(i)")]) : try client.get("/v1/values?limit=1")
+            let response =
+                i % 3 == 0
+                ? try client.post("/v1/values", ["name": .string("v\(i)")]) : try client.get("/v1/values?limit=1")
             #expect(response.status == (i % 3 == 0 ? 201 : 200))
             #expect(response.header("Connection")?.lowercased() != "close")
         }
@@ -95,6 +98,22 @@ import Testing
         #expect(text.contains(#"jobprep_http_requests_total{route="/v1/values/{id}",method="GET",status="404"} 1"#))
         #expect(text.contains("jobprep_http_request_duration_seconds_count"))
         #expect(text.contains("jobprep_changes_applied_total"))
+    }
+
+    /// A token's use is noted in memory (at most once a minute) and written out periodically and on stop; a
+    /// refused secret notes nothing.
+    @Test func aTokensUseIsRecordedByTheTimeTheDaemonStops() throws {
+        let daemon = try TestDaemon()
+        #expect(try daemon.application.store.tokens().allSatisfy { $0.lastUsedAt == nil })
+        _ = try daemon.client(token: "jp_not_a_token").get("/v1/values")
+        try daemon.restart()
+        #expect(try daemon.application.store.tokens().allSatisfy { $0.lastUsedAt == nil })
+
+        _ = try daemon.client().get("/v1/values")
+        _ = try daemon.client().get("/v1/values")
+        try daemon.restart()
+        let used = try daemon.application.store.tokens().compactMap(\.lastUsedAt)
+        #expect(used.count == 1)
     }
 
     @Test func metricsCountWritesAndTheirBatches() throws {
