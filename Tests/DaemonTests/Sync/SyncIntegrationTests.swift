@@ -173,11 +173,7 @@ import Testing
             seen.append(event.id)
             #expect(event.data.objectValue?["node_id"]?.stringValue == nodeID)
             #expect(event.data.objectValue?["cursor"]?.stringValue == String(event.id))
-            for change in event.data.objectValue?["changes"]?.arrayValue ?? [] {
-                if change.objectValue?["field"] == "name", let name = change.objectValue?["value"]?.stringValue {
-                    names.append(name)
-                }
-            }
+            names += Self.valueNames(event.data)
         }
         #expect(names == (0..<5).map { "Live \($0)" })
         #expect(seen == seen.sorted())
@@ -194,10 +190,7 @@ import Testing
         while missed.count < 3 {
             let event = try resumed.next()
             ids.append(event.id)
-            for change in event.data.objectValue?["changes"]?.arrayValue ?? []
-            where change.objectValue?["field"] == "name" {
-                missed.append(change.objectValue!["value"]!.stringValue!)
-            }
+            missed += Self.valueNames(event.data)
         }
         #expect(missed == ["Missed 5", "Missed 6", "Missed 7"])
         #expect(ids.first == seen.last! + 1)
