@@ -29,10 +29,7 @@ enum MHDCallbacks {
         }
         if !responder.started {
             responder.started = true
-            if core.isAccepting {
-                responder.counted = true
-                core.requestStarted()
-            }
+            responder.counted = core.requestStarted()
             return responder.headersReceived(path: url)
         }
         return responder.proceed(

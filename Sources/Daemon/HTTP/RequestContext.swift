@@ -8,7 +8,7 @@ extension Responder {
     /// or when `Content-Length` already exceeds the body limit (then the body is never read).
     func headersReceived(path: UnsafePointer<CChar>?) -> MHD_Result {
         bodyLimit = core.bodyLimit(path: path)
-        guard core.isAccepting else {
+        guard counted else {
             phase = .answered
             return queue(.shuttingDown)
         }

@@ -24,8 +24,8 @@ public final class Responder: @unchecked Sendable {
     var wasLarge = false
     /// Whether the headers are in.
     var started = false
-    /// Whether the request counts as in flight (``ServerCore/requestStarted()``): every request but those refused
-    /// because the server is shutting down, which shutdown need not wait for.
+    /// Whether the request counts as in flight (``ServerCore/requestStarted()``): every request but those that came
+    /// after shutdown began, which are answered 503 and not waited for.
     var counted = false
     /// Why the request line was refused before its query was parsed (answered once the headers are in).
     var refusal: String?

@@ -66,8 +66,12 @@ final class ServerCore: Sendable {
 
     // MARK: Requests
 
-    func requestStarted() {
+    /// Counts a request whose headers are in as in flight, unless shutdown has begun: then it is to be answered 503
+    /// at once, and shutdown need not wait for it. Returns whether it was counted.
+    func requestStarted() -> Bool {
+        guard isAccepting else { return false }
         activeRequests.add(1, ordering: .relaxed)
+        return true
     }
 
     func requestEnded() {
@@ -77,7 +81,7 @@ final class ServerCore: Sendable {
     var activeRequestCount: Int { activeRequests.load(ordering: .relaxed) }
 
     /// False once shutdown has begun: new requests are then answered 503.
-    var isAccepting: Bool { accepting.load(ordering: .relaxed) }
+    private var isAccepting: Bool { accepting.load(ordering: .relaxed) }
 
     // MARK: Suspended connections
 
