@@ -33,7 +33,8 @@ final class Authenticator: Sendable {
 
     private struct Secret {
         let hash: String
-        var lastNoted: UInt64
+        /// When its use was last noted (`Monotonic` nanoseconds); nil until it is first admitted.
+        var lastNoted: UInt64?
     }
 
     init(store: Store) {
@@ -44,7 +45,7 @@ final class Authenticator: Sendable {
     /// read transaction of its own. Every route checks it before it reads or queues a write.
     func authorize(_ request: HTTPRequest, _ access: Access) throws -> TokenInfo {
         let secret = try secret(request)
-        return try admit(store.token(hash: secret.hash).token, access, noteUse: secret.noteUse)
+        return try admit(store.token(hash: secret.hash).token, access, secret: secret)
     }
 
     /// Authorizes and reads one record, both as of one committed state (from the store's read cache when it can).
@@ -53,12 +54,12 @@ final class Authenticator: Sendable {
     {
         let secret = try secret(request)
         let found = try store.token(hash: secret.hash, record: (collection, id))
-        _ = try admit(found.token, access, noteUse: secret.noteUse)
+        _ = try admit(found.token, access, secret: secret)
         return found.record
     }
 
-    /// The hash of the bearer secret the request presents, and whether its use is due to be noted (once a minute).
-    private func secret(_ request: HTTPRequest) throws -> (hash: String, noteUse: Bool) {
+    /// The bearer secret the request presents, its hash, and whether its use is due to be noted (once a minute).
+    private func secret(_ request: HTTPRequest) throws -> PresentedSecret {
         guard let header = request.headers["Authorization"] else {
             throw Problem.unauthorized("send Authorization: Bearer <token>; the first token is in <data-dir>/token")
         }
@@ -71,12 +72,14 @@ final class Authenticator: Sendable {
 
     private static let invalidToken = Problem.unauthorized("the token is not valid (unknown or revoked)")
 
-    private func admit(_ token: TokenInfo?, _ access: Access, noteUse: Bool) throws -> TokenInfo {
+    private func admit(_ token: TokenInfo?, _ access: Access, secret: PresentedSecret) throws -> TokenInfo {
         guard let token else { throw Self.invalidToken }
         guard access.allows(token.scope) else {
             throw Problem.forbidden("token \"\(token.name)\" has scope \(token.scope.rawValue), which cannot do this")
         }
-        if noteUse {
+        if secret.useIsDue {
+            // Only an admitted request counts as a use, so it is noted here, after the checks.
+            secrets.withLock { $0[secret.text]?.lastNoted = secret.readAt }
             let time = CalendarDate.formatDateTime(millis: Int64(Date().timeIntervalSince1970 * 1000))
             pending.withLock { $0[token.name] = time }
         }
@@ -98,25 +101,29 @@ final class Authenticator: Sendable {
         return secret.isEmpty ? nil : secret
     }
 
-    /// The secret's hash, and whether a minute has passed since its use was last noted (if so, it is noted now:
-    /// the request that learns it is due notes it, once it is admitted).
-    private func remember(_ secret: String) -> (hash: String, noteUse: Bool) {
+    /// A request's secret as looked up: its hash, and whether a minute has passed since its use was last noted.
+    private struct PresentedSecret {
+        let text: String
+        let hash: String
+        let useIsDue: Bool
+        /// When it was looked up, the time its use is noted at if it is admitted.
+        let readAt: UInt64
+    }
+
+    private func remember(_ secret: String) -> PresentedSecret {
         let now = Monotonic.nanoseconds()
-        let known = secrets.withLock { secrets -> (hash: String, noteUse: Bool)? in
-            guard var entry = secrets[secret] else { return nil }
+        let known = secrets.withLock { secrets -> Secret? in secrets[secret] }
+        if let known {
             // `now` was read before the lock: another request may have noted a later time meanwhile.
-            if now <= entry.lastNoted || now - entry.lastNoted < 60_000_000_000 { return (entry.hash, false) }
-            entry.lastNoted = now
-            secrets[secret] = entry
-            return (entry.hash, true)
+            let due = known.lastNoted.map { now > $0 && now - $0 >= 60_000_000_000 } ?? true
+            return PresentedSecret(text: secret, hash: known.hash, useIsDue: due, readAt: now)
         }
-        if let known { return known }
         let hash = Tokens.hash(secret)
         secrets.withLock { secrets in
             if secrets.count >= 256 { secrets.removeAll() }
-            secrets[secret] = Secret(hash: hash, lastNoted: now)
+            secrets[secret] = Secret(hash: hash, lastNoted: nil)
         }
-        return (hash, true)
+        return PresentedSecret(text: secret, hash: hash, useIsDue: true, readAt: now)
     }
 
     /// Writes the last-use times noted since the previous flush.

@@ -116,6 +116,16 @@ import Testing
         #expect(used.count == 1)
     }
 
+    /// A request refused for its token's scope is not a use: it does not hold back noting the next, admitted one.
+    @Test func aForbiddenRequestIsNotNotedAsAUse() throws {
+        let daemon = try TestDaemon()
+        let reader = try daemon.client(token: daemon.application.store.createToken(name: "reader", scope: .read))
+        try reader.post("/v1/values", ["name": "x"]).problem(403)
+        #expect(try reader.get("/v1/values").status == 200)
+        try daemon.restart()
+        #expect(try daemon.application.store.tokens().first { $0.name == "reader" }?.lastUsedAt != nil)
+    }
+
     @Test func metricsCountWritesAndTheirBatches() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
