@@ -66,6 +66,25 @@ import Testing
             let body = try client.get("/v1/values/\(counter)").object()
             #expect((body["rank"]?.integerValue ?? -1) >= rank)
         }
+        // The search index follows the log a step behind, and a kill takes what it had not written yet: a search
+        // must first index every record the log names since (every live value has index rows, no dead one has).
+        #expect(try client.get("/v1/search?q=counter").status == 200)
+        var configuration = Configuration()
+        configuration.readonly = true
+        let database = try DatabaseQueue(
+            path: daemon.directory.appendingPathComponent("jobprep.sqlite").path, configuration: configuration)
+        defer { try? database.close() }
+        let (unindexed, stale) = try database.read { db in
+            let rows = "SELECT 1 FROM search_index s WHERE s.rowid >= r.rowid * 64 AND s.rowid < r.rowid * 64 + 64"
+            return (
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM records r WHERE collection = 'values' AND body IS NOT NULL "
+                        + "AND NOT EXISTS (\(rows))")!,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM records r WHERE body IS NULL AND EXISTS (\(rows))")!
+            )
+        }
+        #expect(unindexed == 0 && stale == 0, "\(unindexed) live values without index rows, \(stale) dead with")
     }
 
     @Test func everyAcknowledgedWriteSurvivesSIGKILL() throws {
