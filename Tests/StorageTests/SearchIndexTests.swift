@@ -47,22 +47,8 @@ import Testing
         return found
     }
 
-    /// When the writer catches up: after every write, or only when asked, so that every edit of the run waits in
-    /// one backlog (a leaf edited many times, a record deleted and created again).
-    enum Policy: CaseIterable { case everyWrite, onlyWhenAsked }
-
-    private static func options(_ policy: Policy) -> StoreOptions {
-        var options = StoreOptions()
-        switch policy {
-        case .everyWrite: options.searchIndexing.backlogLeaves = 1
-        case .onlyWhenAsked: (options.searchIndexing.backlogLeaves, options.searchIndexing.idleSeconds) = (.max, 3600)
-        }
-        return options
-    }
-
-    @Test(arguments: Policy.allCases)
-    func theIndexFollowsTheRecordsThroughEditsDeletesAndRecreates(_ policy: Policy) throws {
-        let t = try TemporaryStore(options: Self.options(policy))
+    @Test func theIndexFollowsTheRecordsThroughEditsDeletesAndRecreates() throws {
+        let t = try TemporaryStore()
         var g = Generator(state: 20_261_127)
         for i in 0..<30 {
             try create(t.store, ["id": .string("s\(i)"), "title": .string(g.phrase()), "design": .string(g.phrase())])
@@ -85,7 +71,6 @@ import Testing
                 _ = try t.store.write { try $0.update(Catalog.stories, id: id, values: [field: value]) }
             }
         }
-        t.store.catchUpSearchIndex()
         for word in Self.words {
             let wanted = try expected(t.store, word)
             // The index itself: no row left behind by an edit or a delete, none missing.
@@ -94,7 +79,7 @@ import Testing
                     db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
             }
             #expect(Set(indexed) == wanted.rowIDs, "\(word)")
-            let hits = try t.store.search(word, limit: 500, offset: 0).hits
+            let hits = try t.store.read { try $0.search(word, limit: 500, offset: 0) }.hits
             #expect(Set(hits.map { "\($0.id).\($0.field)" }) == wanted.hits, "\(word)")
             for hit in hits {
                 #expect(hit.snippet.lowercased().contains(SearchHit.matchStart + word + SearchHit.matchEnd), "\(hit)")
@@ -105,55 +90,10 @@ import Testing
         }
     }
 
-    /// What a crash leaves: writes committed and logged but not indexed. Another store on the same file stands for
-    /// the daemon started again (or another process): its first catch-up indexes the records the log names since
-    /// the index last caught up. Then it writes as many log rows as the first store holds in its backlog, so that
-    /// only the covered sequence, moved by someone else, tells the first store its backlog is out of date.
-    @Test func logRowsTheIndexDoesNotCoverAreIndexedByTheNextStoreToOpen() throws {
-        let t = try TemporaryStore(options: Self.options(.onlyWhenAsked))
-        try create(t.store, ["id": "a", "title": "ledger rollout", "design": "kafka"])
-        t.store.catchUpSearchIndex()
-        try create(t.store, ["id": "b", "title": "billing pager"])
-        _ = try t.store.write { try $0.update(Catalog.stories, id: "a", values: ["design": "rust mentor"]) }
-        try t.store.write { try $0.delete(Catalog.stories, id: "a") }
-        try create(t.store, ["id": "a", "title": "latency"])
-        let unindexed = try t.store.readDatabase { db in
-            try Int64.fetchAll(db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH 'billing OR latency'")
-        }
-        #expect(unindexed.isEmpty)
-
-        let reopened = try Store(path: t.path, options: Self.options(.onlyWhenAsked))
-        defer { reopened.close() }
-        try create(reopened, ["id": "c", "title": "quokka"])
-        for design in ["wombat", "narwhal", "okapi"] {
-            _ = try reopened.write { try $0.update(Catalog.stories, id: "c", values: ["design": .string(design)]) }
-        }
-        for store in [t.store, reopened] {
-            #expect(try store.search("quokka", limit: 5, offset: 0).hits.map(\.id) == ["c"])
-            #expect(try store.search("okapi", limit: 5, offset: 0).hits.map(\.id) == ["c"])
-            #expect(try store.search("billing", limit: 5, offset: 0).hits.map(\.id) == ["b"])
-            #expect(try store.search("latency", limit: 5, offset: 0).hits.map(\.id) == ["a"])
-            for word in ["ledger", "kafka", "rust", "wombat", "narwhal"] {
-                #expect(try store.search(word, limit: 5, offset: 0).hits.isEmpty, "\(word)")
-            }
-        }
-        // The first store's backlog was superseded, not written over the fresh rows a second time.
-        for word in Self.words {
-            let indexed = try t.store.readDatabase { db in
-                try Int64.fetchAll(
-                    db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
-            }
-            #expect(Set(indexed) == (try expected(t.store, word)).rowIDs, "\(word)")
-        }
-        try t.store.pool.write { db in
-            try db.execute(sql: "INSERT INTO search_index (search_index) VALUES ('integrity-check')")
-        }
-    }
-
     @Test func aPhraseIsMarkedAsOnePassageInItsSnippet() throws {
         let t = try TemporaryStore()
         try create(t.store, ["title": "Billing rewrite", "design": "We moved the payments ledger to a new store."])
-        let hits = try t.store.search("\"payments ledger\"", limit: 5, offset: 0).hits
+        let hits = try t.store.read { try $0.search("\"payments ledger\"", limit: 5, offset: 0) }.hits
         #expect(hits.map(\.field) == ["design"])
         let (start, end) = (SearchHit.matchStart, SearchHit.matchEnd)
         #expect(hits.first?.snippet == "We moved the \(start)payments ledger\(end) to a new store.")

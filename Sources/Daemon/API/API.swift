@@ -86,10 +86,6 @@ final class API: HTTPHandler {
                         name: "jobprep_writes_total", help: "Writes answered by the writer, over all its batches.",
                         kind: .counter, value: store.statistics.writes.load(ordering: .relaxed)),
                     .init(
-                        name: "jobprep_search_catch_ups_total",
-                        help: "Times the writer brought the search index up to date with the writes before it.",
-                        kind: .counter, value: store.statistics.searchCatchUps.load(ordering: .relaxed)),
-                    .init(
                         name: "jobprep_sync_waiting_requests", help: "Long-poll requests parked until a change.",
                         kind: .gauge, value: waiters.count),
                     .init(

@@ -49,8 +49,10 @@ extension API {
         let request = exchange.request
         exchange.answer {
             _ = try authenticator.authorize(request, .read)
-            let query = try SearchRequest.parse(request.query).mapError(Problem.invalidQuery).get()
-            let page = try store.search(query.text, limit: query.limit, offset: query.offset)
+            let (page, query) = try store.read { session in
+                let query = try SearchRequest.parse(request.query).mapError(Problem.invalidQuery).get()
+                return (try session.search(query.text, limit: query.limit, offset: query.offset), query)
+            }
             let next = page.hasMore ? JSONValue.string(query.cursor(after: page.hits.count)) : .null
             return Responses.json([
                 "items": .array(

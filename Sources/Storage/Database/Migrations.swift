@@ -128,12 +128,6 @@ enum Migrations {
                 after = last[0]
             }
         }
-        migrator.registerMigration("v4: the search index follows the change log") { db in
-            // Until v4 every batch wrote its own index rows: the index covers the whole log.
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO meta (key, value) SELECT ?, CAST(coalesce(max(seq), 0) AS TEXT) FROM change_log",
-                arguments: [SearchIndex.coveredKey])
-        }
         return migrator
     }
 }

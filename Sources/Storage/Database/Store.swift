@@ -29,8 +29,6 @@ public struct StoreOptions: Sendable {
     public var walLimitPages: Int32?
     /// Bytes of record JSON that ``ReadCache`` keeps between commits; 0 keeps no records (tokens are still kept).
     public var readCacheBytes = 1 << 20
-    /// When the writer brings the search index up to date with the writes.
-    public var searchIndexing = SearchIndexing()
 
     public init() {}
 }
@@ -82,7 +80,7 @@ public final class Store: Sendable {
             writer = GroupCommitWriter(
                 pool: pool, checkpointer: checkpointer, node: node,
                 clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
-                wallClock: options.wallClock, indexing: options.searchIndexing)
+                wallClock: options.wallClock)
         } catch {
             throw StorageError.wrap(error)
         }
@@ -143,18 +141,6 @@ public final class Store: Sendable {
     /// Runs a write and waits for it to commit.
     public func write<T: Sendable>(_ work: @escaping (MutationSession) throws -> T) throws -> T {
         try writer.write(work)
-    }
-
-    /// Returns once the search index holds every write committed so far (see ``SearchIndex``).
-    public func catchUpSearchIndex() {
-        writer.catchUpSearchIndex()
-    }
-
-    /// Full-text search over every text leaf, after the index has caught up with the writes committed so far
-    /// (``ReadSession/search(_:limit:offset:)``).
-    public func search(_ input: String, limit: Int, offset: Int) throws -> SearchPage {
-        writer.catchUpSearchIndex()
-        return try read { try $0.search(input, limit: limit, offset: offset) }
     }
 
     /// Changes the page cap of the writer connection (see ``StoreOptions/maxPageCount``) and returns the cap now

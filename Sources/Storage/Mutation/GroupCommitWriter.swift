@@ -8,28 +8,14 @@ import Synchronization
 /// own savepoint, so one failing write does not undo the others) and acknowledged only after that
 /// transaction commits: one commit per batch instead of one per request, and no acknowledged write
 /// that a crash can take back.
-///
-/// The writer also keeps the search index, a step behind the writes (``SearchIndex``): it catches up when its
-/// ``SearchBacklog`` reaches ``SearchIndexing/backlogLeaves``, when no write has come for
-/// ``SearchIndexing/idleSeconds``, when a search asks (``catchUpSearchIndex()``), and before it stops.
 final class GroupCommitWriter: @unchecked Sendable {
-    // `queue`, `searchWaiters`, `stopped` and `running` are guarded by `condition`; `clock`, `backlog` and
-    // `catchUpFailed` are only touched on the writer thread, and the clock is published through `publishedClock`.
+    // `queue`, `stopped` and `running` are guarded by `condition`; `clock` is only touched on the
+    // writer thread, and published through `publishedClock`.
     private let condition = NSCondition()
     private var queue: [Job] = []
-    private var searchWaiters: [DispatchSemaphore] = []
     private var stopped = false
     private var running = false
     private var clock: HybridClock
-    private var backlog = SearchBacklog()
-    /// The change-log sequence the search index covered after this writer's last catch-up.
-    private var indexedThrough: Int64?
-    /// The last catch-up failed (a full disk); the idle and size triggers wait for new writes before trying again.
-    private var catchUpFailed = false
-    /// Whether committed writes may be missing from the search index. True until the first catch-up, which picks up
-    /// what a crash or another process left behind.
-    private let searchBehind = Atomic<Bool>(true)
-    private let indexing: SearchIndexing
     private let publishedClock: Locked<HLC>
     private let pool: DatabasePool
     private let checkpointer: Checkpointer
@@ -48,9 +34,8 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     init(
         pool: DatabasePool, checkpointer: Checkpointer, node: NodeID, clock: HybridClock,
-        wallClock: @escaping @Sendable () -> UInt64, indexing: SearchIndexing = SearchIndexing(), maxBatch: Int = 256
+        wallClock: @escaping @Sendable () -> UInt64, maxBatch: Int = 256
     ) {
-        self.indexing = indexing
         self.pool = pool
         self.checkpointer = checkpointer
         self.wallClock = wallClock
@@ -113,23 +98,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         return try result.value!.get()
     }
 
-    /// Returns once the search index holds every write committed before the call (at once when it already does).
-    /// A catch-up that fails (a full disk) leaves the index as it was, and the search runs on it.
-    func catchUpSearchIndex() {
-        guard searchBehind.load(ordering: .acquiring) else { return }
-        let done = DispatchSemaphore(value: 0)
-        condition.lock()
-        guard running else {
-            condition.unlock()
-            return
-        }
-        searchWaiters.append(done)
-        condition.signal()
-        condition.unlock()
-        done.wait()
-    }
-
-    /// Finishes the queued writes and the search index, then stops the thread.
+    /// Finishes the queued writes, then stops the thread.
     func stop() {
         condition.lock()
         stopped = true
@@ -139,71 +108,24 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func run() {
-        catchUpSearch()
-        while let work = nextWork() {
-            if !work.jobs.isEmpty { commit(work.jobs) }
-            let due = !catchUpFailed && (work.idle || backlog.leaves.count >= indexing.backlogLeaves)
-            if due || !work.searchWaiters.isEmpty { catchUpSearch() }
-            for waiter in work.searchWaiters { waiter.signal() }
+        while let batch = nextBatch() {
+            commit(batch)
         }
-        if !backlog.isEmpty { catchUpSearch() }
         condition.lock()
         running = false
-        for waiter in searchWaiters { waiter.signal() }
-        searchWaiters.removeAll()
         condition.broadcast()
         condition.unlock()
     }
 
-    private struct Work {
-        var jobs: [Job] = []
-        var searchWaiters: [DispatchSemaphore] = []
-        /// No write came for ``SearchIndexing/idleSeconds`` while the backlog held some.
-        var idle = false
-    }
-
-    /// The next writes to commit and searches to answer; nil once stopped with nothing left.
-    private func nextWork() -> Work? {
+    private func nextBatch() -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && searchWaiters.isEmpty && !stopped {
-            if backlog.isEmpty || catchUpFailed {
-                condition.wait()
-            } else if !condition.wait(until: Date(timeIntervalSinceNow: indexing.idleSeconds)), queue.isEmpty,
-                searchWaiters.isEmpty, !stopped
-            {
-                return Work(idle: true)
-            }
-        }
-        if queue.isEmpty && searchWaiters.isEmpty { return nil }
+        while queue.isEmpty && !stopped { condition.wait() }
+        if queue.isEmpty { return nil }
         let count = min(queue.count, maxBatch)
-        let work = Work(jobs: Array(queue.prefix(count)), searchWaiters: searchWaiters)
+        let batch = Array(queue.prefix(count))
         queue.removeFirst(count)
-        searchWaiters.removeAll()
-        return work
-    }
-
-    /// Writes the backlog to the search index in a transaction of its own. On failure the backlog stays, and the
-    /// next catch-up writes it (or indexes afresh what the change log names, if the two no longer agree).
-    private func catchUpSearch() {
-        do {
-            indexedThrough = try pool.writeWithoutTransaction { db in
-                checkpointer.bound(db)
-                var covered: Int64 = 0
-                try db.inTransaction(.immediate) {
-                    covered = try SearchIndex.catchUp(db, backlog: backlog, coveredBefore: indexedThrough)
-                    return .commit
-                }
-                return covered
-            }
-        } catch {
-            catchUpFailed = true
-            return
-        }
-        backlog = SearchBacklog()
-        catchUpFailed = false
-        searchBehind.store(false, ordering: .releasing)
-        statistics.searchCatchUps.add(1, ordering: .relaxed)
+        return batch
     }
 
     /// Commits a batch and answers each of its jobs.
@@ -227,7 +149,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             outcomes[index] = error
             retryAlone(batch, except: index, &outcomes, &applied, &lastSequence)
         case .failed where batch.count > 1:
-            // BEGIN, the bookkeeping or COMMIT failed (a full disk can refuse the commit itself):
+            // BEGIN, the batch's search-index writes or COMMIT failed (a full disk can refuse the commit itself):
             // nothing was stored. Smaller transactions may fit, and one write that does not must not fail the others.
             outcomes = [Error?](repeating: nil, count: batch.count)
             retryAlone(batch, except: nil, &outcomes, &applied, &lastSequence)
@@ -278,7 +200,6 @@ final class GroupCommitWriter: @unchecked Sendable {
         var clock = self.clock
         var committed = (cells: 0, lastSequence: Int64?.none)
         var aborted: (index: Int, error: Error)?
-        var indexed: (updates: [SearchIndex.PendingUpdate], loggedRows: Int) = ([], 0)
         do {
             try pool.writeWithoutTransaction { db in
                 checkpointer.bound(db)
@@ -289,7 +210,6 @@ final class GroupCommitWriter: @unchecked Sendable {
                     defer { clock = session.clock }
                     for (index, job) in jobs.enumerated() {
                         let appliedBefore = session.appliedCells
-                        let loggedBefore = session.loggedRows
                         let searchUpdatesBefore = session.pendingSearchUpdates.count
                         do {
                             try Self.inSavepoint(db) { try job.perform(session) }
@@ -297,7 +217,6 @@ final class GroupCommitWriter: @unchecked Sendable {
                             let failure = StorageError.wrap(error)
                             outcomes[index] = failure
                             session.appliedCells = appliedBefore
-                            session.loggedRows = loggedBefore
                             session.pendingSearchUpdates.removeSubrange(searchUpdatesBefore...)
                             if !db.isInsideTransaction {
                                 aborted = (index, failure)
@@ -305,9 +224,9 @@ final class GroupCommitWriter: @unchecked Sendable {
                             }
                         }
                     }
+                    try session.flushSearchIndex()
                     try Meta.setClock(db, session.clock.last)
                     committed = (session.appliedCells, session.lastSequence)
-                    indexed = (session.pendingSearchUpdates, session.loggedRows)
                     return .commit
                 }
             }
@@ -318,12 +237,6 @@ final class GroupCommitWriter: @unchecked Sendable {
             return .failed(StorageError.wrap(error))
         }
         self.clock.observe(clock.last)
-        if indexed.loggedRows > 0 {
-            backlog.fold(indexed.updates, loggedRows: indexed.loggedRows)
-            catchUpFailed = false
-            // Before the writes are acknowledged: a search that follows one must catch up.
-            searchBehind.store(true, ordering: .releasing)
-        }
         return .committed(cells: committed.cells, lastSequence: committed.lastSequence)
     }
 }
@@ -354,16 +267,6 @@ extension GroupCommitWriter {
     }
 }
 
-/// When the writer brings the search index up to date with the writes (``SearchIndex``).
-public struct SearchIndexing: Sendable {
-    /// Changed text leaves that make the writer catch up after its batch (a story has five).
-    public var backlogLeaves = 4096
-    /// Seconds without a write after which the writer catches up.
-    public var idleSeconds = 0.02
-
-    public init() {}
-}
-
 /// A mutable slot handed between the writer thread and a waiter; the hand-over is ordered by the
 /// writer's commit and a semaphore or callback, never by concurrent access.
 final class Box<T>: @unchecked Sendable {
@@ -378,6 +281,4 @@ public final class StoreStatistics: Sendable {
     public let writeBatches = Atomic<Int>(0)
     /// Writes submitted to the writer and answered, in all batches: `writes / writeBatches` is the mean batch.
     public let writes = Atomic<Int>(0)
-    /// Times the search index was brought up to date with the writes (``SearchIndex``).
-    public let searchCatchUps = Atomic<Int>(0)
 }

@@ -16,17 +16,14 @@ extension Store {
     /// record's winning cell, nothing that a later cell superseded. History is untouched. A full
     /// resync from the compacted log rebuilds the same records, deleted ones included.
     public func compact() throws -> CompactionReport {
-        catchUpSearchIndex()
-        return try write { session in try Compaction.run(session.db) }
+        try write { session in try Compaction.run(session.db) }
     }
 }
 
 enum Compaction {
     static func run(_ db: Database) throws -> CompactionReport {
         var report = CompactionReport()
-        // The log rows the search index does not cover yet name the records it must catch up with (``SearchIndex``).
-        let indexed = try Meta.get(db, SearchIndex.coveredKey).flatMap(Int64.init) ?? 0
-        report.horizon = min(try ReadSession(db: db).lastSequence(), indexed)
+        report.horizon = try ReadSession(db: db).lastSequence()
         report.rowsBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log") ?? 0
         var winners: [String: [String: CellKey]] = [:]  // "collection\0id" → field → key
         for row in try Row.fetchAll(db, sql: "SELECT collection, id, clocks FROM records") {

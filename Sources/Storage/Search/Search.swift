@@ -30,9 +30,8 @@ extension ReadSession {
     ///
     /// Input that uses FTS5 syntax (phrases, `OR`, `NEAR`, prefixes) is run as written when SQLite
     /// accepts it; anything else, or anything SQLite refuses, is searched as plain words
-    /// (``FullTextQuery/words(_:)``). It never fails because of what the user typed. The index follows the writes
-    /// a step behind: callers go through ``Store/search(_:limit:offset:)``, which lets it catch up first.
-    func search(_ input: String, limit: Int, offset: Int) throws -> SearchPage {
+    /// (``FullTextQuery/words(_:)``). It never fails because of what the user typed.
+    public func search(_ input: String, limit: Int, offset: Int) throws -> SearchPage {
         if FullTextQuery.looksLikeSyntax(input) {
             do {
                 return try search(match: input, limit: limit, offset: offset)

@@ -149,30 +149,6 @@ import Testing
         #expect(after.batches <= after.writes)
     }
 
-    @Test func aSearchCatchesTheIndexUpOnlyWhenWritesAreWaitingForIt() throws {
-        // No catch-up of the writer's own accord: only the search's.
-        let daemon = try TestDaemon { configuration in
-            configuration.store.searchIndexing.idleSeconds = 3600
-            configuration.store.searchIndexing.backlogLeaves = .max
-        }
-        let client = try daemon.client()
-        func catchUps() throws -> Int {
-            let text = try client.get("/metrics").text
-            return try #require(
-                text.split(separator: "\n").first { $0.hasPrefix("jobprep_search_catch_ups_total ") }.flatMap {
-                    Int($0.split(separator: " ")[1])
-                })
-        }
-        _ = try client.get("/v1/search?q=anything")
-        let before = try catchUps()
-        _ = try client.get("/v1/search?q=anything")
-        #expect(try catchUps() == before, "nothing was written: the search has nothing to wait for")
-        try client.create("values", ["name": "quokka"])
-        let found = try client.get("/v1/search?q=quokka").object()["items"]?.arrayValue ?? []
-        #expect(found.count == 1, "a search sees the write acknowledged before it")
-        #expect(try catchUps() == before + 1)
-    }
-
     @Test func metricsCountReadCacheHitsAndMisses() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
