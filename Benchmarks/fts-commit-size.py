@@ -5,7 +5,10 @@ synchronous=NORMAL, committing every 10, 100 or 1,000 stories, into: a plain tab
 FTS5 table as jobprepd's search index (one row per text field), and an FTS5 table with one row per story.
 Prints microseconds per story; Python's own per-statement cost is in every figure alike.
 
-    python3 Benchmarks/fts-commit-size.py [N]      (N: 20,000 stories by default)
+With PREFILL, each table first gets PREFILL stories in one transaction, outside the timing: FTS5 merges its segments
+as they pile up, and in an index that already holds many stories the merges cost more than in an empty one.
+
+    python3 Benchmarks/fts-commit-size.py [N [PREFILL]]      (N: 20,000 stories by default; PREFILL: 0)
 """
 import importlib.util
 import os
@@ -32,35 +35,43 @@ TABLES = {
 }
 
 
-def run(layout, per_commit, stories, directory):
+def insert(db, layout, n, story):
+    if layout.endswith("per story"):
+        db.execute("INSERT INTO t (rowid, c0, c1, c2, c3, c4) VALUES (?, ?, ?, ?, ?, ?)",
+                   (n + 1, *(story[f] for f in FIELDS)))
+    else:
+        for leaf, field in enumerate(FIELDS):
+            db.execute("INSERT INTO t (rowid, content, weight) VALUES (?, ?, 1)", ((n + 1) * 64 + leaf, story[field]))
+
+
+def run(layout, per_commit, stories, directory, prefill):
     path = os.path.join(directory, f"{len(os.listdir(directory))}.sqlite")
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(TABLES[layout])
+    db.execute("BEGIN")
+    for n in range(prefill):
+        insert(db, layout, n, stories[n])
+    db.execute("COMMIT")
     started = time.perf_counter()
-    for first in range(0, len(stories), per_commit):
+    for first in range(prefill, len(stories), per_commit):
         db.execute("BEGIN")
         for n in range(first, min(len(stories), first + per_commit)):
-            story = stories[n]
-            if layout.endswith("per story"):
-                db.execute("INSERT INTO t (rowid, c0, c1, c2, c3, c4) VALUES (?, ?, ?, ?, ?, ?)",
-                           (n + 1, *(story[f] for f in FIELDS)))
-            else:
-                for leaf, field in enumerate(FIELDS):
-                    db.execute("INSERT INTO t (rowid, content, weight) VALUES (?, ?, 1)", ((n + 1) * 64 + leaf, story[field]))
+            insert(db, layout, n, stories[n])
         db.execute("COMMIT")
     elapsed = time.perf_counter() - started
     db.close()
-    return elapsed / len(stories) * 1e6
+    return elapsed / (len(stories) - prefill) * 1e6
 
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
-    stories = [seed.story(n, count) for n in range(1, count + 1)]
+    prefill = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    stories = [seed.story(n, prefill + count) for n in range(1, prefill + count + 1)]
     with tempfile.TemporaryDirectory() as directory:
         for layout in TABLES:
-            figures = [f"{run(layout, per, stories, directory):6.1f}" for per in (10, 100, 1000)]
+            figures = [f"{run(layout, per, stories, directory, prefill):6.1f}" for per in (10, 100, 1000)]
             print(f"{layout:28} µs per story at 10 / 100 / 1,000 per commit: {' / '.join(figures)}", flush=True)
 
 
