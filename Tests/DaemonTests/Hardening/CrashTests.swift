@@ -53,6 +53,17 @@ import Testing
                         (SELECT 1 FROM change_log l WHERE l.collection = r.collection AND l.record_id = r.id)
                     """)
             #expect(unlogged == 0)
+            // A write's search rows are committed with it too: every live value has some, no deleted record has any.
+            let indexRows = "SELECT 1 FROM search_index s WHERE s.rowid >= r.rowid * 64 AND s.rowid < r.rowid * 64 + 64"
+            let unindexed = try Int.fetchOne(
+                db,
+                sql: "SELECT count(*) FROM records r WHERE collection = 'values' AND body IS NOT NULL "
+                    + "AND NOT EXISTS (\(indexRows))")
+            let stale = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM records r WHERE body IS NULL AND EXISTS (\(indexRows))")
+            #expect(
+                unindexed == 0 && stale == 0,
+                "\(unindexed ?? -1) live values without search rows, \(stale ?? -1) deleted with")
             return acknowledged.count + ledger.counters.count
         }
     }
@@ -66,24 +77,6 @@ import Testing
             let body = try client.get("/v1/values/\(counter)").object()
             #expect((body["rank"]?.integerValue ?? -1) >= rank)
         }
-        // A write's search rows are committed with it: after the kill every live value has index rows, and no
-        // deleted record has any.
-        var configuration = Configuration()
-        configuration.readonly = true
-        let database = try DatabaseQueue(
-            path: daemon.directory.appendingPathComponent("jobprep.sqlite").path, configuration: configuration)
-        defer { try? database.close() }
-        let (unindexed, stale) = try database.read { db in
-            let rows = "SELECT 1 FROM search_index s WHERE s.rowid >= r.rowid * 64 AND s.rowid < r.rowid * 64 + 64"
-            return (
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT count(*) FROM records r WHERE collection = 'values' AND body IS NOT NULL "
-                        + "AND NOT EXISTS (\(rows))")!,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM records r WHERE body IS NULL AND EXISTS (\(rows))")!
-            )
-        }
-        #expect(unindexed == 0 && stale == 0, "\(unindexed) live values without index rows, \(stale) dead with")
     }
 
     @Test func everyAcknowledgedWriteSurvivesSIGKILL() throws {
