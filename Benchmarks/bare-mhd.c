@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
         NULL, NULL, answer, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, 1024,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), /* jobprepd's connectionMemoryLimit */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), /* jobprepd's connectionMemoryLimit (BareServerTests) */
         MHD_OPTION_CONNECTION_TIMEOUT, 30,
         MHD_OPTION_END);
     if (daemon == NULL) {
