@@ -136,6 +136,44 @@ import Testing
         }
     }
 
+    /// A write that cannot be rolled back to its savepoint (here it released the savepoint itself) undoes the whole
+    /// batch, which runs again write by write without it: it gets its error, nothing of it is stored, and the writes
+    /// around it are stored and acknowledged.
+    @Test func aWriteThatCannotBeUndoneAloneIsDroppedAndItsBatchRetriedWithoutIt() throws {
+        struct Broken: Error {}
+        let t = try TemporaryStore()
+        let store = t.store
+        let release = holdWriter(store)
+        let outcomes = Locked<[String: Result<String, StorageError>]>([:])
+        let done = DispatchGroup()
+        for name in ["before", "broken", "after"] {
+            let input = try value(name)
+            done.enter()
+            store.submit(
+                { s in
+                    if name == "broken" {
+                        try s.db.execute(sql: "RELEASE SAVEPOINT job")
+                        _ = try s.create(Catalog.values, input)
+                        throw Broken()
+                    }
+                    return try s.create(Catalog.values, input).id
+                },
+                completion: { result in
+                    outcomes.withLock { $0[name] = storageResult(result) }
+                    done.leave()
+                })
+        }
+        release()
+        done.wait()
+        let results = outcomes.withLock { $0 }
+        #expect(results["before"] == .success("before"))
+        #expect(results["after"] == .success("after"))
+        #expect((try? results["broken"]?.get()) == nil)
+        #expect(try store.record(Catalog.values, id: "before") != nil)
+        #expect(try store.record(Catalog.values, id: "after") != nil)
+        #expect(try store.record(Catalog.values, id: "broken") == nil)
+    }
+
     @Test func aCommitRefusedByAFullDiskAcknowledgesNothing() throws {
         let t = try TemporaryStore()
         let store = t.store
