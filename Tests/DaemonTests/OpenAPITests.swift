@@ -9,9 +9,7 @@ import Testing
     static let yaml = OpenAPIDocumentBuilder.yaml()
 
     /// The repository's `openapi.yaml`.
-    static let committedPath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("openapi.yaml").path
+    static let committedPath = RepositoryFiles.url("openapi.yaml").path
 
     @Test func theCommittedDocumentIsTheGeneratedOne() throws {
         let committed = try String(contentsOfFile: Self.committedPath, encoding: .utf8)

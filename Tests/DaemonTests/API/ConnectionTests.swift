@@ -83,9 +83,7 @@ import Testing
         let daemon = try TestDaemon()
         let served = try daemon.client().get("/openapi.yaml")
         #expect(served.status == 200)
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("openapi.yaml")
-        #expect(served.body == [UInt8](try Data(contentsOf: file)))
+        #expect(served.body == [UInt8](try Data(contentsOf: RepositoryFiles.url("openapi.yaml"))))
     }
 
     @Test func metricsCountRequestsByRoute() throws {

@@ -6,12 +6,8 @@ import Testing
 /// `Benchmarks/bare-mhd.c` is the ceiling `scripts/bench` compares jobprepd with: libmicrohttpd configured as
 /// jobprepd configures it. Its settings are C constants, so this keeps them in step with the daemon's.
 @Suite struct BareServerTests {
-    static let source = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Benchmarks/bare-mhd.c")
-
     @Test func theBareServerUsesJobprepdsConnectionPool() throws {
-        let text = try String(contentsOf: Self.source, encoding: .utf8)
+        let text = try String(contentsOf: RepositoryFiles.url("Benchmarks/bare-mhd.c"), encoding: .utf8)
         let pattern = #/MHD_OPTION_CONNECTION_MEMORY_LIMIT,\s*\(size_t\)\((\d+) \* 1024\)/#
         let match = try #require(
             text.firstMatch(of: pattern), "no MHD_OPTION_CONNECTION_MEMORY_LIMIT of the form (size_t)(N * 1024)")

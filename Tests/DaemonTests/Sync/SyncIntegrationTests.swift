@@ -173,7 +173,7 @@ import Testing
             seen.append(event.id)
             #expect(event.data.objectValue?["node_id"]?.stringValue == nodeID)
             #expect(event.data.objectValue?["cursor"]?.stringValue == String(event.id))
-            names += Self.valueNames(event.data)
+            names += EventReader.valueNames(event.data)
         }
         #expect(names == (0..<5).map { "Live \($0)" })
         #expect(seen == seen.sorted())
@@ -184,14 +184,7 @@ import Testing
             "GET", "/v1/events",
             headers: [("Authorization", "Bearer \(a.token)"), ("Last-Event-ID", String(seen.last!))])
         _ = try again.readHead()
-        let resumed = EventReader(connection: again)
-        var missed: [String] = []
-        var ids: [Int64] = []
-        while missed.count < 3 {
-            let event = try resumed.next()
-            ids.append(event.id)
-            missed += Self.valueNames(event.data)
-        }
+        let (missed, ids) = try EventReader(connection: again).valueNames(atLeast: 3)
         #expect(missed == ["Missed 5", "Missed 6", "Missed 7"])
         #expect(ids.first == seen.last! + 1)
     }
@@ -209,34 +202,16 @@ import Testing
         #expect(try live.readHead().status == 200)
         for i in 0..<2 { try writer.create("values", ["name": .string("Live \(i)")]) }
         // Once the live subscriber has both, the hub's window holds them (and only them).
-        let liveEvents = EventReader(connection: live)
-        var liveNames: [String] = []
-        while liveNames.count < 2 { liveNames += Self.valueNames(try liveEvents.next().data) }
+        let liveNames = try EventReader(connection: live).valueNames(atLeast: 2).names
         #expect(liveNames == ["Live 0", "Live 1"])
 
         let behind = try HTTPTestClient(port: a.port, timeout: .seconds(5))
         try behind.send("GET", "/v1/events?since=0", headers: [("Authorization", "Bearer \(a.token)")])
         #expect(try behind.readHead().status == 200)
-        let events = EventReader(connection: behind)
-        var ids: [Int64] = []
-        var names: [String] = []
-        while names.count < 4 {
-            let event = try events.next()
-            ids.append(event.id)
-            names += Self.valueNames(event.data)
-        }
+        let (names, ids) = try EventReader(connection: behind).valueNames(atLeast: 4)
         #expect(names == ["Before 0", "Before 1", "Live 0", "Live 1"])
         #expect(ids.first == 1)
         #expect(ids == Array(1...ids.last!))
-    }
-
-    private static func valueNames(_ data: JSONValue) -> [String] {
-        (data.objectValue?["changes"]?.arrayValue ?? []).compactMap { change in
-            guard change.objectValue?["collection"] == "values", change.objectValue?["field"] == "name" else {
-                return nil
-            }
-            return change.objectValue?["value"]?.stringValue
-        }
     }
 
     @Test func serveWithAPeerKeepsBothSidesInSync() throws {

@@ -70,4 +70,27 @@ final class EventReader {
             text += String(decoding: chunk, as: UTF8.self)
         }
     }
+
+    /// Reads events until they have named at least `count` values (the `name` cells of `values` records): the names,
+    /// and the ids of the events read.
+    func valueNames(atLeast count: Int) throws -> (names: [String], ids: [Int64]) {
+        var names: [String] = []
+        var ids: [Int64] = []
+        while names.count < count {
+            let event = try next()
+            ids.append(event.id)
+            names += Self.valueNames(event.data)
+        }
+        return (names, ids)
+    }
+
+    /// The values an event's changes name, in order.
+    static func valueNames(_ data: JSONValue) -> [String] {
+        (data.objectValue?["changes"]?.arrayValue ?? []).compactMap { change in
+            guard change.objectValue?["collection"] == "values", change.objectValue?["field"] == "name" else {
+                return nil
+            }
+            return change.objectValue?["value"]?.stringValue
+        }
+    }
 }
