@@ -56,7 +56,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "jobprepd", dependencies: ["Daemon"]),
+        // Linked by lld with packed relative relocations (DT_RELR, glibc 2.36): the position-independent binary's
+        // relocation table is 35 KB instead of 2 MB, and the loader no longer keeps those pages resident for the life
+        // of the daemon (peak RSS, Benchmarks/PROFILE.md "Session 8"). gold, the default here, cannot pack them.
+        .executableTarget(
+            name: "jobprepd", dependencies: ["Daemon"],
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]
+        ),
         // What the test targets share (the seeded generator of the randomized tests).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
