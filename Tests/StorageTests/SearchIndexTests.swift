@@ -74,26 +74,86 @@ import Testing
         for word in Self.words {
             let wanted = try expected(t.store, word)
             // The index itself: no row left behind by an edit or a delete, none missing.
+            try t.store.waitForSearchIndex()
             let indexed = try t.store.readDatabase { db in
                 try Int64.fetchAll(
                     db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
             }
             #expect(Set(indexed) == wanted.rowIDs, "\(word)")
-            let hits = try t.store.read { try $0.search(word, limit: 500, offset: 0) }.hits
+            let hits = try t.store.search(word, limit: 500, offset: 0).hits
             #expect(Set(hits.map { "\($0.id).\($0.field)" }) == wanted.hits, "\(word)")
             for hit in hits {
                 #expect(hit.snippet.lowercased().contains(SearchHit.matchStart + word + SearchHit.matchEnd), "\(hit)")
             }
         }
-        try t.store.pool.write { db in
+        try t.store.searchIndexer.withConnection { db in
             try db.execute(sql: "INSERT INTO search_index (search_index) VALUES ('integrity-check')")
         }
+    }
+
+    /// Runs `body` on the search file of the closed store at `path`, as the next process to open it would find it.
+    private func editSearchFile(of path: String, _ body: (Database) throws -> Void) throws {
+        let file = try DatabaseQueue(path: SearchIndexer.path(for: path))
+        try file.write(body)
+        try file.close()
+    }
+
+    private func ids(_ store: Store, _ word: String) throws -> Set<String> {
+        Set(try store.search(word, limit: 100, offset: 0).hits.map(\.id))
+    }
+
+    @Test func anIndexLeftBehindByACrashCatchesUpFromTheLogAtTheNextOpen() throws {
+        let t = try TemporaryStore()
+        for i in 0..<12 { try create(t.store, ["id": .string("s\(i)"), "title": .string("ledger \(i)")]) }
+        try t.store.write { try $0.delete(Catalog.stories, id: "s0") }
+        #expect(try ids(t.store, "ledger").count == 11)
+        t.store.close()
+        // What a kill leaves: the last writes logged, their index rows not written, the index's position behind.
+        try editSearchFile(of: t.path) { db in
+            let first = SearchIndex.rowID(record: 1, leafIndex: 0)
+            try db.execute(sql: "DELETE FROM search_index WHERE rowid >= ?", arguments: [first])
+            try db.execute(sql: "UPDATE search_meta SET value = '0' WHERE key = 'indexed_through'")
+        }
+        let reopened = try Store(path: t.path)
+        defer { reopened.close() }
+        #expect(try ids(reopened, "ledger") == Set((1..<12).map { "s\($0)" }))
+        #expect(try ids(reopened, "yourself").contains("builtin-tell-me-about-yourself"))
+    }
+
+    @Test func aSearchFileMadeForAnotherDatabaseIsRebuilt() throws {
+        let t = try TemporaryStore()
+        try create(t.store, ["id": "a", "title": "Kafka rollout"])
+        #expect(try ids(t.store, "kafka") == ["a"])
+        t.store.close()
+        // A restored or copied database gets a new node id; the search file beside it belongs to the one it replaced.
+        try editSearchFile(of: t.path) { db in
+            try db.execute(sql: "UPDATE search_meta SET value = 'another' WHERE key = 'node_id'")
+            try db.execute(sql: "INSERT INTO search_index (rowid, content, weight) VALUES (999999, 'mentor', 1)")
+        }
+        let reopened = try Store(path: t.path)
+        defer { reopened.close() }
+        try reopened.waitForSearchIndex()
+        let stray = try reopened.readDatabase { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index WHERE search_index MATCH 'mentor'")
+        }
+        #expect(stray == 0)
+        #expect(try ids(reopened, "kafka") == ["a"])
+    }
+
+    @Test func aSearchFindsWhatAnotherStoreOnTheFileJustWrote() throws {
+        let t = try TemporaryStore()
+        let other = try Store(path: t.path)
+        defer { other.close() }
+        try create(other, ["id": "b", "title": "Pager duty"])
+        _ = try other.write { try $0.update(Catalog.stories, id: "b", values: ["title": "Latency budget"]) }
+        #expect(try ids(t.store, "latency") == ["b"])
+        #expect(try ids(t.store, "pager").isEmpty)
     }
 
     @Test func aPhraseIsMarkedAsOnePassageInItsSnippet() throws {
         let t = try TemporaryStore()
         try create(t.store, ["title": "Billing rewrite", "design": "We moved the payments ledger to a new store."])
-        let hits = try t.store.read { try $0.search("\"payments ledger\"", limit: 5, offset: 0) }.hits
+        let hits = try t.store.search("\"payments ledger\"", limit: 5, offset: 0).hits
         #expect(hits.map(\.field) == ["design"])
         let (start, end) = (SearchHit.matchStart, SearchHit.matchEnd)
         #expect(hits.first?.snippet == "We moved the \(start)payments ledger\(end) to a new store.")

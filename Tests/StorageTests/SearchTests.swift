@@ -54,7 +54,7 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
         let t = try TemporaryStore()
         _ = try create(t.store, Catalog.stories, ["title": "Kubernetes migration", "design": "a b c rm rf node js"])
         for query in hostileQueries {
-            let page = try t.store.read { try $0.search(query, limit: 20, offset: 0) }
+            let page = try t.store.search(query, limit: 20, offset: 0)
             #expect(page.hits.count <= 20, "\(query)")
         }
     }
@@ -64,7 +64,7 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
         let a = try create(t.store, Catalog.stories, ["title": "Billing rewrite", "design": "payments ledger"])
         let b = try create(t.store, Catalog.stories, ["title": "Ledger payments", "design": "billing"])
         func ids(_ q: String) throws -> Set<String> {
-            Set(try t.store.read { try $0.search(q, limit: 50, offset: 0) }.hits.map(\.id))
+            Set(try t.store.search(q, limit: 50, offset: 0).hits.map(\.id))
         }
         #expect(try ids("\"payments ledger\"") == [a.id])
         #expect(try ids("rewrite OR ledger") == [a.id, b.id])
@@ -78,7 +78,7 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
             t.store, Catalog.stories,
             ["title": "Quarterly planning", "design": "We used observability tooling to find the slow path."])
         let title = try create(t.store, Catalog.stories, ["title": "Observability rollout", "design": "Tracing."])
-        let hits = try t.store.read { try $0.search("observability", limit: 10, offset: 0) }.hits
+        let hits = try t.store.search("observability", limit: 10, offset: 0).hits
         #expect(hits.map(\.id) == [title.id, body.id])
         #expect(hits.map(\.field) == ["title", "design"])
         #expect(hits[0].snippet.contains(SearchHit.matchStart + "Observability" + SearchHit.matchEnd))
@@ -87,21 +87,21 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
     @Test func deletedAndEditedRecordsAreForgotten() throws {
         let t = try TemporaryStore()
         let record = try create(t.store, Catalog.values, ["name": "Autonomy", "why": "ownership"])
-        #expect(try t.store.read { try $0.search("ownership", limit: 5, offset: 0) }.hits.count == 1)
+        #expect(try t.store.search("ownership", limit: 5, offset: 0).hits.count == 1)
         _ = try t.store.write { try $0.update(Catalog.values, id: record.id, values: ["why": "craft"]) }
-        #expect(try t.store.read { try $0.search("ownership", limit: 5, offset: 0) }.hits.isEmpty)
-        #expect(try t.store.read { try $0.search("craft", limit: 5, offset: 0) }.hits.count == 1)
+        #expect(try t.store.search("ownership", limit: 5, offset: 0).hits.isEmpty)
+        #expect(try t.store.search("craft", limit: 5, offset: 0).hits.count == 1)
         try t.store.write { try $0.delete(Catalog.values, id: record.id) }
-        #expect(try t.store.read { try $0.search("craft", limit: 5, offset: 0) }.hits.isEmpty)
-        #expect(try t.store.read { try $0.search("autonomy", limit: 5, offset: 0) }.hits.isEmpty)
+        #expect(try t.store.search("craft", limit: 5, offset: 0).hits.isEmpty)
+        #expect(try t.store.search("autonomy", limit: 5, offset: 0).hits.isEmpty)
     }
 
     @Test func pagesFollowOneAnother() throws {
         let t = try TemporaryStore()
         for i in 0..<7 { _ = try create(t.store, Catalog.values, ["name": .string("Zephyr \(i)")]) }
-        let first = try t.store.read { try $0.search("zephyr", limit: 3, offset: 0) }
-        let second = try t.store.read { try $0.search("zephyr", limit: 3, offset: 3) }
-        let third = try t.store.read { try $0.search("zephyr", limit: 3, offset: 6) }
+        let first = try t.store.search("zephyr", limit: 3, offset: 0)
+        let second = try t.store.search("zephyr", limit: 3, offset: 3)
+        let third = try t.store.search("zephyr", limit: 3, offset: 6)
         #expect(first.hasMore && second.hasMore && !third.hasMore)
         #expect(Set((first.hits + second.hits + third.hits).map(\.id)).count == 7)
     }

@@ -131,6 +131,8 @@ extension Problem {
             case .invalid(let failure): return .validation(failure)
             case .full: return .storageFull()
             case .closing: return .unavailable("the server is shutting down; nothing was written, retry later")
+            case .searchBehind:
+                return .unavailable("the search index has not caught up with the latest writes yet; retry later")
             case .database(let message): return .internalError("database error: \(message)")
             }
         default:

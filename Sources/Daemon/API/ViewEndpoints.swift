@@ -49,10 +49,8 @@ extension API {
         let request = exchange.request
         exchange.answer {
             _ = try authenticator.authorize(request, .read)
-            let (page, query) = try store.read { session in
-                let query = try SearchRequest.parse(request.query).mapError(Problem.invalidQuery).get()
-                return (try session.search(query.text, limit: query.limit, offset: query.offset), query)
-            }
+            let query = try SearchRequest.parse(request.query).mapError(Problem.invalidQuery).get()
+            let page = try store.search(query.text, limit: query.limit, offset: query.offset)
             let next = page.hasMore ? JSONValue.string(query.cursor(after: page.hits.count)) : .null
             return Responses.json([
                 "items": .array(

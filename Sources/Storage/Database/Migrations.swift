@@ -128,6 +128,10 @@ enum Migrations {
                 after = last[0]
             }
         }
+        migrator.registerMigration("v4: the search index in a file of its own") { db in
+            // ``SearchIndexer`` keeps it in `<database>.search` and builds it there from the log.
+            try db.execute(sql: "DROP TABLE IF EXISTS search_index")
+        }
         return migrator
     }
 }

@@ -42,6 +42,7 @@ public final class Store: Sendable {
     let readers: ReaderPool
     let writer: GroupCommitWriter
     let checkpointer: Checkpointer
+    let searchIndexer: SearchIndexer
     /// Nil without a WAL index to read; then every read is a read transaction.
     let commitProbe: CommitProbe?
     let readCache: ReadCache
@@ -68,7 +69,6 @@ public final class Store: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
-            readers = ReaderPool(path: path, configuration: config)
             let checkpointer = try Checkpointer(
                 path: path, configuration: config, threshold: options.walCheckpointPages, limit: options.walLimitPages)
             pool.writeWithoutTransaction { db in checkpointer.take(over: db) }
@@ -77,6 +77,15 @@ public final class Store: Sendable {
             readCache = ReadCache(recordByteLimit: options.readCacheBytes)
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
+            searchIndexer = try SearchIndexer(
+                databasePath: path, node: node, busyTimeout: Double(Checkpointer.busyTimeoutMillis) / 1000)
+            var readerConfig = config
+            let searchPath = SearchIndexer.path(for: path)
+            readerConfig.prepareDatabase { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [searchPath])
+                try db.execute(sql: "PRAGMA search.cache_size = -256")
+            }
+            readers = ReaderPool(path: path, configuration: readerConfig)
             writer = GroupCommitWriter(
                 pool: pool, checkpointer: checkpointer, node: node,
                 clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
@@ -84,6 +93,8 @@ public final class Store: Sendable {
         } catch {
             throw StorageError.wrap(error)
         }
+        writer.searchIndexer = searchIndexer
+        searchIndexer.start()
         writer.start()
         try write { session in try Seed.apply(session) }
     }
@@ -103,6 +114,7 @@ public final class Store: Sendable {
         guard first else { return }
         writer.stop()
         readGate.close()
+        searchIndexer.stop()
         pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
         try? pool.close()
@@ -173,6 +185,25 @@ public final class Store: Sendable {
     public var clock: HLC { writer.lastClock }
 
     // MARK: Queries
+
+    /// How long a search waits for the index to catch up with the writes committed before it began.
+    static let searchWait: TimeInterval = 10
+
+    /// Full-text search (``ReadSession/search(_:limit:offset:)``) once the index covers every write committed when it
+    /// begins, so a search finds what was just acknowledged.
+    public func search(_ text: String, limit: Int, offset: Int) throws -> SearchPage {
+        try waitForSearchIndex()
+        return try read { session in try session.search(text, limit: limit, offset: offset) }
+    }
+
+    /// Waits until the search index covers the log as it stands; ``StorageError/searchBehind`` if it does not within
+    /// ``searchWait``.
+    func waitForSearchIndex() throws {
+        let logged = try withReaders { try readers.readOneStatement { db in try ReadSession(db: db).lastSequence() } }
+        guard searchIndexer.waitUntilIndexed(through: logged, timeout: Self.searchWait) else {
+            throw StorageError.searchBehind
+        }
+    }
 
     public func record(_ collection: CollectionSpec, id: String) throws -> StoredRecord? {
         try read { session in try session.record(collection, id: id) }

@@ -24,6 +24,10 @@ final class GroupCommitWriter: @unchecked Sendable {
     let statistics = StoreStatistics()
     let commits = CommitSignal()
     private var thread: Thread?
+    /// Follows the log this writer grows; set before ``start()``.
+    var searchIndexer: SearchIndexer?
+    /// The last log sequence this writer committed (writer thread only).
+    private var lastWritten: Int64 = 0
 
     struct Job {
         let perform: (MutationSession) throws -> Void
@@ -138,6 +142,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// acknowledged for) writes that do. See https://www.sqlite.org/lang_transaction.html ("Response To Errors
     /// Within A Transaction").
     private func commit(_ batch: [Job]) {
+        searchIndexer?.holdWriterWhileBehind(lastWritten)
         var outcomes = [Error?](repeating: nil, count: batch.count)
         var applied = 0
         var lastSequence: Int64?
@@ -149,7 +154,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             outcomes[index] = error
             retryAlone(batch, except: index, &outcomes, &applied, &lastSequence)
         case .failed where batch.count > 1:
-            // BEGIN, the batch's search-index writes or COMMIT failed (a full disk can refuse the commit itself):
+            // BEGIN, the batch's bookkeeping or COMMIT failed (a full disk can refuse the commit itself):
             // nothing was stored. Smaller transactions may fit, and one write that does not must not fail the others.
             outcomes = [Error?](repeating: nil, count: batch.count)
             retryAlone(batch, except: nil, &outcomes, &applied, &lastSequence)
@@ -162,7 +167,11 @@ final class GroupCommitWriter: @unchecked Sendable {
         let last = clock.last
         publishedClock.withLock { $0 = last }
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
-        if let lastSequence { commits.publish(lastSequence) }
+        if let lastSequence {
+            lastWritten = lastSequence
+            searchIndexer?.request(lastSequence)
+            commits.publish(lastSequence)
+        }
     }
 
     /// Runs each job of a batch that could not commit whole in a transaction of its own.
@@ -210,21 +219,18 @@ final class GroupCommitWriter: @unchecked Sendable {
                     defer { clock = session.clock }
                     for (index, job) in jobs.enumerated() {
                         let appliedBefore = session.appliedCells
-                        let searchUpdatesBefore = session.pendingSearchUpdates.count
                         do {
                             try Self.inSavepoint(db) { try job.perform(session) }
                         } catch {
                             let failure = StorageError.wrap(error)
                             outcomes[index] = failure
                             session.appliedCells = appliedBefore
-                            session.pendingSearchUpdates.removeSubrange(searchUpdatesBefore...)
                             if !db.isInsideTransaction {
                                 aborted = (index, failure)
                                 throw failure
                             }
                         }
                     }
-                    try session.flushSearchIndex()
                     try Meta.setClock(db, session.clock.last)
                     committed = (session.appliedCells, session.lastSequence)
                     return .commit

@@ -21,8 +21,8 @@ public enum Precondition: Sendable, Equatable {
 }
 
 /// The one mutation path. Every write, local or merged from elsewhere, goes through
-/// ``merge(_:row:cells:)``, which updates the record, its search rows, its history and the change log
-/// in the caller's transaction, so a record and its log can never disagree.
+/// ``merge(_:row:cells:)``, which updates the record, its history and the change log in the caller's
+/// transaction, so a record and its log can never disagree. The search index follows the log (``SearchIndexer``).
 ///
 /// A session lives inside one write transaction of ``GroupCommitWriter`` and must not escape it.
 public final class MutationSession {
@@ -33,8 +33,6 @@ public final class MutationSession {
     var appliedCells = 0
     /// The sequence of the last log row this session appended, if any.
     var lastSequence: Int64?
-    /// Search-index changes not yet written: see ``flushSearchIndex()``.
-    var pendingSearchUpdates: [SearchIndex.PendingUpdate] = []
 
     let wallClock: @Sendable () -> UInt64
 
@@ -147,7 +145,6 @@ public final class MutationSession {
         _ collection: CollectionSpec, row: inout RecordRow, cells: [(field: String, value: JSONValue, key: CellKey)],
         source: NodeID? = nil
     ) throws -> MergeOutcome {
-        let before = row.state.isAlive ? row.state.visibleValues : nil
         var outcome = MergeOutcome()
         var winners: [CellKey: [String: JSONValue]] = [:]
         for cell in cells {
@@ -169,24 +166,11 @@ public final class MutationSession {
         }
         appliedCells += outcome.counts.applied
         outcome.document = try row.save(db)
-        let after = row.state.isAlive ? row.state.visibleValues : nil
-        pendingSearchUpdates.append(.init(collection: collection, record: row.rowID!, old: before, new: after))
         for key in winners.keys.sorted() {
             lastSequence = try ChangeLog.append(
                 db, collection: collection.name, id: row.id, key: key, cells: winners[key]!, source: source)
         }
         return outcome
-    }
-
-    /// Writes the search-index changes of the session's writes, in order. The writer calls it once per batch,
-    /// after the per-write savepoints: FTS5 flushes its pending index at every savepoint that touches it, which
-    /// cost more than the rest of a create. Until then, `search_index` lags the session's own writes.
-    func flushSearchIndex() throws {
-        for update in pendingSearchUpdates {
-            try SearchIndex.update(
-                db, collection: update.collection, record: update.record, old: update.old, new: update.new)
-        }
-        pendingSearchUpdates.removeAll()
     }
 
     // MARK: Helpers

@@ -53,7 +53,24 @@ import Testing
                         (SELECT 1 FROM change_log l WHERE l.collection = r.collection AND l.record_id = r.id)
                     """)
             #expect(unlogged == 0)
-            // A write's search rows are committed with it too: every live value has some, no deleted record has any.
+            return acknowledged.count + ledger.counters.count
+        }
+    }
+
+    /// The search index of a restarted daemon, once a search has made it catch up with the log that the kill left
+    /// ahead of it: every live value has search rows, and no deleted record has any.
+    private static func checkSearchIndex(_ directory: URL, _ daemon: DaemonProcess) throws {
+        _ = try daemon.client().get("/v1/search?q=counter")
+        var configuration = Configuration()
+        configuration.readonly = true
+        let database = try DatabaseQueue(
+            path: directory.appendingPathComponent("jobprep.sqlite").path, configuration: configuration)
+        defer { try? database.close() }
+        let search = directory.appendingPathComponent("jobprep.sqlite.search").path
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [search])
+        }
+        try database.read { db in
             let indexRows = "SELECT 1 FROM search_index s WHERE s.rowid >= r.rowid * 64 AND s.rowid < r.rowid * 64 + 64"
             let unindexed = try Int.fetchOne(
                 db,
@@ -64,7 +81,6 @@ import Testing
             #expect(
                 unindexed == 0 && stale == 0,
                 "\(unindexed ?? -1) live values without search rows, \(stale ?? -1) deleted with")
-            return acknowledged.count + ledger.counters.count
         }
     }
 
@@ -97,6 +113,7 @@ import Testing
                 }
             } else {
                 try Self.checkAPI(daemon, ledger)
+                try Self.checkSearchIndex(directory, daemon)
             }
             let writers = LoadWriters(
                 port: daemon.port, token: daemon.token, prefix: "c\(cycle)", writers: 4, counterRanks: ledger.counters,
@@ -115,6 +132,7 @@ import Testing
         // A last start: everything is still there, and a clean stop exits 0.
         let daemon = try DaemonProcess(directory: directory)
         try Self.checkAPI(daemon, ledger)
+        try Self.checkSearchIndex(directory, daemon)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit()?.status == 0)
         #expect(ledger.created.count > Self.cycles * 10, "too few writes to mean anything: \(ledger.outcomes)")

@@ -1,7 +1,8 @@
 import GRDB
 import Model
 
-/// Keeps `search_index` in step with records: one FTS5 row per non-empty text leaf.
+/// The rows of `search_index` (in the search file, see ``SearchIndexer``): one FTS5 row per non-empty text leaf of a
+/// live record.
 enum SearchIndex {
     /// Rows per record: leaf indexes must stay below this.
     static let rowsPerRecord: Int64 = 64
@@ -19,24 +20,24 @@ enum SearchIndex {
         }
     }
 
-    /// A record's change, to apply to the index later (see ``MutationSession/flushSearchIndex()``).
-    struct PendingUpdate {
-        let collection: CollectionSpec
-        let record: Int64
-        let old: [String: JSONValue]?
-        let new: [String: JSONValue]?
-    }
-
-    /// Re-indexes the leaves whose text differs between `old` and `new` (nil = record not alive).
+    /// Makes a record's rows hold its text leaves `values` (nil: the record is not alive), writing only the leaves
+    /// whose text differs from what the index holds.
     static func update(
-        _ db: Database, collection: CollectionSpec, record: Int64, old: [String: JSONValue]?,
-        new: [String: JSONValue]?
+        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?
     ) throws {
+        let first = rowID(record: record, leafIndex: 0)
+        var indexed: [Int64: String] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT rowid, content FROM search_index WHERE rowid >= ? AND rowid < ?"),
+            arguments: [first, first + rowsPerRecord])
+        {
+            indexed[row[0]] = row[1]
+        }
         for (index, leaf) in collection.leaves.enumerated() where leaf.type.isTextual {
-            let before = old.flatMap { $0[leaf.name] }.flatMap(text(of:))
-            let after = new.flatMap { $0[leaf.name] }.flatMap(text(of:))
-            if before == after { continue }
             let rowID = rowID(record: record, leafIndex: index)
+            let before = indexed[rowID]
+            let after = values.flatMap { $0[leaf.name] }.flatMap(text(of:))
+            if before == after { continue }
             if before != nil {
                 try db.cachedStatement(sql: "DELETE FROM search_index WHERE rowid = ?").execute(arguments: [rowID])
             }

@@ -1,0 +1,261 @@
+import Foundation
+import GRDB
+import Model
+import Sync
+
+/// Keeps the search index in step with the change log, in a database file of its own, on a thread and connection
+/// of its own.
+///
+/// FTS5 cost about half of the writer's time per create when the index was written in each batch's transaction
+/// (Benchmarks/PROFILE.md, sessions 3 to 7), and one writer per file cannot share that work with another core. So the
+/// index lives in `<database>.search` (``SearchIndexer/path(for:)``), and this thread follows the change log: after
+/// each commit it reads the log rows it has not indexed yet, re-indexes the records they name from what those records
+/// hold now, and records the last sequence it covered (`search_meta.indexed_through`) in the same transaction.
+///
+/// Because it indexes records as they are, not the changes as they were made, the order in which it sees them does
+/// not matter, and nothing is lost to a crash: what the index had not caught up with is still in the log, and the next
+/// start (or the next commit) indexes it. Writes made by another process (the command line) are followed the same
+/// way. A search first waits for the index to cover the log as it stood when the search began
+/// (``waitUntilIndexed(through:timeout:)``), so it sees every acknowledged write; the writer waits before a batch when
+/// the index is more than ``lagBound`` log rows behind what it wrote (``holdWriterWhileBehind(_:)``), which bounds that
+/// wait.
+///
+/// The index is derived data: a search file that belongs to another database (a copy or a restore gives the database a
+/// new node id) is emptied and rebuilt from the log, which keeps every record's winning cells even after compaction.
+final class SearchIndexer: @unchecked Sendable {
+    // @unchecked: `pending`, `indexed`, `failure`, `stopped` and `running` are guarded by `condition`; `connection`
+    // is used by the indexer thread only once it runs.
+    /// Log rows the index may lag behind the writer's own commits before the writer waits for it.
+    static let lagBound: Int64 = 8_192
+    /// Log rows indexed per transaction.
+    static let chunk = 1_024
+
+    private let condition = NSCondition()
+    /// Whether a catch-up was asked for since the last one began.
+    private var pending = false
+    /// The log sequence the index covers (committed).
+    private var indexed: Int64 = 0
+    /// The index's position when this indexer started: the writer only waits for lag it made itself.
+    private let indexedAtStart: Int64
+    /// Why the last catch-up failed; nil after one that succeeded.
+    private var failure: Error?
+    private var stopped = false
+    private var running = false
+    private let connection: DatabaseQueue
+    private(set) var catchUps = 0
+
+    /// The search file of the database at `databasePath`.
+    static func path(for databasePath: String) -> String { databasePath + ".search" }
+
+    /// Opens (creating if needed) the search file beside the database, emptying it if it was made for another one,
+    /// and attaches the database to read its log and records.
+    init(databasePath: String, node: NodeID, busyTimeout: TimeInterval) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            // Derived data: the log rebuilds what a crash or a power loss takes, so commits need no fsync.
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "PRAGMA cache_size = -512")
+        }
+        connection = try DatabaseQueue(path: Self.path(for: databasePath), configuration: configuration)
+        indexedAtStart = try connection.writeWithoutTransaction { db in
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.inTransaction(.immediate) {
+                try Self.createSchema(db, node: node)
+                return .commit
+            }
+            try db.execute(sql: "ATTACH DATABASE ? AS data", arguments: [databasePath])
+            try db.execute(sql: "PRAGMA data.cache_size = -512")
+            return try Self.indexedThrough(db)
+        }
+        indexed = indexedAtStart
+    }
+
+    private static func createSchema(_ db: Database, node: NodeID) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                """)
+        let owner = try String.fetchOne(db, sql: "SELECT value FROM search_meta WHERE key = 'node_id'")
+        if owner != node.hex {
+            try db.execute(sql: "DROP TABLE IF EXISTS search_index; DELETE FROM search_meta")
+            try db.execute(
+                sql: "INSERT INTO search_meta (key, value) VALUES ('node_id', ?), ('indexed_through', '0')",
+                arguments: [node.hex])
+        }
+        // One row per non-empty text leaf of a live record; rowid = records.rowid * 64 + the leaf's index in its
+        // collection, so a record's rows are one rowid range.
+        try db.execute(
+            sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5 (
+                    content,
+                    weight UNINDEXED,
+                    tokenize = 'unicode61 remove_diacritics 2'
+                )
+                """)
+    }
+
+    private static func indexedThrough(_ db: Database) throws -> Int64 {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT value FROM search_meta WHERE key = 'indexed_through'")
+        ).flatMap { Int64($0) } ?? 0
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "jobprep-search"
+        condition.lock()
+        running = true
+        pending = true  // whatever the log holds now
+        condition.unlock()
+        thread.start()
+    }
+
+    /// Finishes the catch-up in progress and stops; what is left is indexed at the next start.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+        try? connection.close()
+    }
+
+    /// Asks the indexer to cover the log through `sequence` (the writer calls it after each commit).
+    func request(_ sequence: Int64) {
+        condition.lock()
+        if sequence > indexed {
+            pending = true
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    /// Waits until the index covers the log through `sequence`. False after `timeout`, when the indexer stopped, or
+    /// when it is failing (a full disk): the search would miss acknowledged writes.
+    func waitUntilIndexed(through sequence: Int64, timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        if indexed >= sequence { return true }
+        pending = true
+        condition.signal()
+        while indexed < sequence {
+            if stopped || failure != nil || !condition.wait(until: deadline) { return indexed >= sequence }
+        }
+        return true
+    }
+
+    /// Holds the writer while the index is more than ``lagBound`` log rows behind `written`, the last sequence it
+    /// committed, counting only what was written since this indexer started (a rebuild does not hold writes up). Never
+    /// holds it while the indexer is failing or stopped.
+    func holdWriterWhileBehind(_ written: Int64) {
+        condition.lock()
+        defer { condition.unlock() }
+        while written - max(indexed, indexedAtStart) > Self.lagBound, failure == nil, !stopped {
+            condition.wait()
+        }
+    }
+
+    /// Runs `body` on the indexer's connection (the search file, the database attached as `data`), between catch-ups.
+    func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try connection.inDatabase(body)
+    }
+
+    /// The log sequence the index covers.
+    var indexedThrough: Int64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return indexed
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while !stopped, !pending { condition.wait() }
+            if stopped {
+                running = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            pending = false
+            condition.unlock()
+            do {
+                try catchUp()
+            } catch {
+                condition.lock()
+                failure = error
+                condition.broadcast()
+                condition.unlock()
+                // A full disk or a lock held elsewhere: try again shortly; searches fail meanwhile.
+                usleep(100_000)
+                condition.lock()
+                failure = nil
+                pending = true
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Indexes the log rows after `search_meta.indexed_through`, a chunk per transaction, until none are left.
+    private func catchUp() throws {
+        catchUps += 1
+        try connection.inDatabase { db in
+            var more = true
+            while more {
+                var through: Int64 = 0
+                try db.inTransaction(.immediate) {
+                    through = try Self.indexedThrough(db)
+                    let rows = try Row.fetchAll(
+                        db.cachedStatement(
+                            sql:
+                                "SELECT seq, collection, record_id FROM data.change_log WHERE seq > ? ORDER BY seq LIMIT ?"
+                        ),
+                        arguments: [through, Self.chunk])
+                    more = rows.count == Self.chunk
+                    try Self.reindex(db, records: rows.map { ($0[1], $0[2]) })
+                    var reached: Int64 = rows.last.map { $0[0] } ?? through
+                    if !more {
+                        // The log's last sequence, which compaction may have removed from the rows themselves.
+                        let last = try Int64.fetchOne(
+                            db.cachedStatement(sql: "SELECT seq FROM data.sqlite_sequence WHERE name = 'change_log'"))
+                        reached = max(reached, last ?? 0)
+                    }
+                    guard reached > through else { return .commit }
+                    through = reached
+                    try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
+                        .execute(arguments: [String(through)])
+                    return .commit
+                }
+                condition.lock()
+                indexed = max(indexed, through)
+                failure = nil
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Re-indexes each record once, in rowid order (FTS5 starts a new segment whenever a rowid is not above the last
+    /// one written in the transaction), from what it holds now.
+    private static func reindex(_ db: Database, records: [(collection: String, id: String)]) throws {
+        let lookup = try db.cachedStatement(
+            sql: "SELECT rowid, body FROM data.records WHERE collection = ? AND id = ?")
+        var seen = Set<String>()
+        var current: [(rowID: Int64, collection: CollectionSpec, body: String?)] = []
+        for record in records where seen.insert("\(record.collection)\0\(record.id)").inserted {
+            guard let collection = Catalog.collection(record.collection),
+                let row = try Row.fetchOne(lookup, arguments: [record.collection, record.id])
+            else { continue }
+            current.append((row[0], collection, row[1]))
+        }
+        current.sort { $0.rowID < $1.rowID }
+        for record in current {
+            let values = try record.body.map {
+                RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
+            }
+            try SearchIndex.update(db, collection: record.collection, record: record.rowID, values: values)
+        }
+    }
+}
