@@ -28,7 +28,7 @@ final class SearchIndexer: @unchecked Sendable {
     /// Log rows the index may lag behind the writer's own commits before the writer waits for it.
     static let lagBound: Int64 = 8_192
     /// Log rows indexed per transaction.
-    static let chunk = 1_024
+    static let chunk = 512
 
     private let condition = NSCondition()
     /// Whether a catch-up was asked for since the last one began.
@@ -41,14 +41,18 @@ final class SearchIndexer: @unchecked Sendable {
     private var failure: Error?
     private var stopped = false
     private var running = false
+    /// The search file, written by the indexer thread.
     private let connection: DatabaseQueue
+    /// The database, read-only: a connection of its own, because a write transaction on a connection with the
+    /// database attached would lock the database too (`BEGIN IMMEDIATE` locks every attached file) and hold up the writer.
+    private let source: DatabaseQueue
     private(set) var catchUps = 0
 
     /// The search file of the database at `databasePath`.
     static func path(for databasePath: String) -> String { databasePath + ".search" }
 
     /// Opens (creating if needed) the search file beside the database, emptying it if it was made for another one,
-    /// and attaches the database to read its log and records.
+    /// and the database read-only, to read its log and records.
     init(databasePath: String, node: NodeID, busyTimeout: TimeInterval) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -64,10 +68,13 @@ final class SearchIndexer: @unchecked Sendable {
                 try Self.createSchema(db, node: node)
                 return .commit
             }
-            try db.execute(sql: "ATTACH DATABASE ? AS data", arguments: [databasePath])
-            try db.execute(sql: "PRAGMA data.cache_size = -512")
             return try Self.indexedThrough(db)
         }
+        var sourceConfiguration = Configuration()
+        sourceConfiguration.readonly = true
+        sourceConfiguration.busyMode = .timeout(busyTimeout)
+        sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
+        source = try DatabaseQueue(path: databasePath, configuration: sourceConfiguration)
         indexed = indexedAtStart
     }
 
@@ -119,6 +126,7 @@ final class SearchIndexer: @unchecked Sendable {
         while running { condition.wait() }
         condition.unlock()
         try? connection.close()
+        try? source.close()
     }
 
     /// Asks the indexer to cover the log through `sequence` (the writer calls it after each commit).
@@ -157,7 +165,7 @@ final class SearchIndexer: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the indexer's connection (the search file, the database attached as `data`), between catch-ups.
+    /// Runs `body` on the indexer's connection to the search file, between catch-ups.
     func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
         try connection.inDatabase(body)
     }
@@ -198,38 +206,56 @@ final class SearchIndexer: @unchecked Sendable {
         }
     }
 
-    /// Indexes the log rows after `search_meta.indexed_through`, a chunk per transaction, until none are left.
+    /// Indexes the log rows after `search_meta.indexed_through`, a chunk at a time, until none are left.
+    ///
+    /// Each chunk is read from the database in a read transaction of its own, then indexed in a write transaction
+    /// on the search file: a read of the database held open while FTS5 works would keep the writer from emptying the
+    /// WAL (``Checkpointer``), which waits for readers.
     private func catchUp() throws {
         catchUps += 1
         try connection.inDatabase { db in
             var more = true
             while more {
-                var through: Int64 = 0
-                try db.inTransaction(.immediate) {
-                    through = try Self.indexedThrough(db)
+                let through = try Self.indexedThrough(db)
+                var reached: Int64 = 0
+                var records: [Current] = []
+                try source.read { source in
                     let rows = try Row.fetchAll(
-                        db.cachedStatement(
-                            sql:
-                                "SELECT seq, collection, record_id FROM data.change_log WHERE seq > ? ORDER BY seq LIMIT ?"
+                        source.cachedStatement(
+                            sql: "SELECT seq, collection, record_id FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"
                         ),
                         arguments: [through, Self.chunk])
                     more = rows.count == Self.chunk
-                    try Self.reindex(db, records: rows.map { ($0[1], $0[2]) })
-                    var reached: Int64 = rows.last.map { $0[0] } ?? through
+                    records = try Self.current(source, rows.map { ($0[1], $0[2]) })
+                    reached = rows.last.map { $0[0] } ?? through
                     if !more {
                         // The log's last sequence, which compaction may have removed from the rows themselves.
                         let last = try Int64.fetchOne(
-                            db.cachedStatement(sql: "SELECT seq FROM data.sqlite_sequence WHERE name = 'change_log'"))
+                            source.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'"))
                         reached = max(reached, last ?? 0)
                     }
-                    guard reached > through else { return .commit }
-                    through = reached
-                    try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
-                        .execute(arguments: [String(through)])
-                    return .commit
+                }
+                if reached > through {
+                    try db.inTransaction(.immediate) {
+                        // Another process's indexer got here first: what was read may be older than what it wrote.
+                        guard try Self.indexedThrough(db) == through else {
+                            more = true
+                            reached = through
+                            return .rollback
+                        }
+                        for record in records {
+                            let values = try record.body.map {
+                                RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
+                            }
+                            try SearchIndex.update(db, collection: record.collection, record: record.rowID, values: values)
+                        }
+                        try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
+                            .execute(arguments: [String(reached)])
+                        return .commit
+                    }
                 }
                 condition.lock()
-                indexed = max(indexed, through)
+                indexed = max(indexed, reached)
                 failure = nil
                 condition.broadcast()
                 condition.unlock()
@@ -237,25 +263,21 @@ final class SearchIndexer: @unchecked Sendable {
         }
     }
 
-    /// Re-indexes each record once, in rowid order (FTS5 starts a new segment whenever a rowid is not above the last
-    /// one written in the transaction), from what it holds now.
-    private static func reindex(_ db: Database, records: [(collection: String, id: String)]) throws {
+    private typealias Current = (rowID: Int64, collection: CollectionSpec, body: String?)
+
+    /// What the records named in `records` hold now, each once, in rowid order: FTS5 starts a new segment whenever a
+    /// rowid is not above the last one written in the transaction.
+    private static func current(_ db: Database, _ records: [(collection: String, id: String)]) throws -> [Current] {
         let lookup = try db.cachedStatement(
-            sql: "SELECT rowid, body FROM data.records WHERE collection = ? AND id = ?")
+            sql: "SELECT rowid, body FROM records WHERE collection = ? AND id = ?")
         var seen = Set<String>()
-        var current: [(rowID: Int64, collection: CollectionSpec, body: String?)] = []
+        var current: [Current] = []
         for record in records where seen.insert("\(record.collection)\0\(record.id)").inserted {
             guard let collection = Catalog.collection(record.collection),
                 let row = try Row.fetchOne(lookup, arguments: [record.collection, record.id])
             else { continue }
             current.append((row[0], collection, row[1]))
         }
-        current.sort { $0.rowID < $1.rowID }
-        for record in current {
-            let values = try record.body.map {
-                RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
-            }
-            try SearchIndex.update(db, collection: record.collection, record: record.rowID, values: values)
-        }
+        return current.sorted { $0.rowID < $1.rowID }
     }
 }
