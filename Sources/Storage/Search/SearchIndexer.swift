@@ -247,7 +247,8 @@ final class SearchIndexer: @unchecked Sendable {
                             let values = try record.body.map {
                                 RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
                             }
-                            try SearchIndex.update(db, collection: record.collection, record: record.rowID, values: values)
+                            try SearchIndex.update(
+                                db, collection: record.collection, record: record.rowID, values: values)
                         }
                         try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
                             .execute(arguments: [String(reached)])
