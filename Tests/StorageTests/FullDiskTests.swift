@@ -31,8 +31,7 @@ import Testing
 
     /// Rows of the tables the mutation path writes together, to show a refused write left no trace.
     private func footprint(_ store: Store) throws -> [Int] {
-        try store.waitForSearchIndex()
-        return try store.readDatabase { db in
+        try store.readSearchIndex { db in
             try ["records", "change_log", "history", "search_index"].map {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1
             }

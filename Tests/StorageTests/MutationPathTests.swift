@@ -186,8 +186,7 @@ private func create(_ store: Store, _ collection: CollectionSpec, _ body: JSONVa
         _ = try create(
             t.store, Catalog.stories, ["id": "s", "title": "Migrating the billing engine", "tags": ["rust"]])
         func hits(_ word: String) throws -> Int {
-            try t.store.waitForSearchIndex()
-            return try t.store.readDatabase { db in
+            try t.store.readSearchIndex { db in
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM search_index WHERE search_index MATCH ?", arguments: [word])!
             }

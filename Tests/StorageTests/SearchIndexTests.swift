@@ -74,8 +74,7 @@ import Testing
         for word in Self.words {
             let wanted = try expected(t.store, word)
             // The index itself: no row left behind by an edit or a delete, none missing.
-            try t.store.waitForSearchIndex()
-            let indexed = try t.store.readDatabase { db in
+            let indexed = try t.store.readSearchIndex { db in
                 try Int64.fetchAll(
                     db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ?", arguments: [word])
             }
@@ -132,8 +131,7 @@ import Testing
         }
         let reopened = try Store(path: t.path)
         defer { reopened.close() }
-        try reopened.waitForSearchIndex()
-        let stray = try reopened.readDatabase { db in
+        let stray = try reopened.readSearchIndex { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM search_index WHERE search_index MATCH 'mentor'")
         }
         #expect(stray == 0)

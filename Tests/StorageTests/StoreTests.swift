@@ -178,7 +178,7 @@ import Testing
             #expect(tables.contains(table))
         }
         #expect(!tables.contains("search_index"))
-        let searchTables = try t.store.readDatabase { db in
+        let searchTables = try t.store.readSearchIndex { db in
             try String.fetchAll(db, sql: "SELECT name FROM search.sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(searchTables.contains("search_index") && searchTables.contains("search_meta"))

@@ -40,6 +40,8 @@ public final class Store: Sendable {
     public let nodeID: NodeID
     let pool: DatabasePool
     let readers: ReaderPool
+    /// Readers with the search file attached (as `search`), for searches only: the other readers stay without it.
+    let searchReaders: ReaderPool
     let writer: GroupCommitWriter
     let checkpointer: Checkpointer
     let searchIndexer: SearchIndexer
@@ -79,13 +81,14 @@ public final class Store: Sendable {
             nodeID = node
             searchIndexer = try SearchIndexer(
                 databasePath: path, node: node, busyTimeout: Double(Checkpointer.busyTimeoutMillis) / 1000)
-            var readerConfig = config
+            readers = ReaderPool(path: path, configuration: config)
+            var searchConfig = config
             let searchPath = SearchIndexer.path(for: path)
-            readerConfig.prepareDatabase { db in
+            searchConfig.prepareDatabase { db in
                 try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [searchPath])
                 try db.execute(sql: "PRAGMA search.cache_size = -256")
             }
-            readers = ReaderPool(path: path, configuration: readerConfig)
+            searchReaders = ReaderPool(path: path, configuration: searchConfig)
             writer = GroupCommitWriter(
                 pool: pool, checkpointer: checkpointer, node: node,
                 clock: HybridClock(last: clock, maxSkewMillis: options.maxClockSkewMillis),
@@ -117,6 +120,7 @@ public final class Store: Sendable {
         searchIndexer.stop()
         pool.writeWithoutTransaction { db in checkpointer.handBack(db) }
         readers.close()
+        searchReaders.close()
         try? pool.close()
     }
 
@@ -192,8 +196,13 @@ public final class Store: Sendable {
     /// Full-text search (``ReadSession/search(_:limit:offset:)``) once the index covers every write committed when it
     /// begins, so a search finds what was just acknowledged.
     public func search(_ text: String, limit: Int, offset: Int) throws -> SearchPage {
+        try readSearchIndex { db in try ReadSession(db: db).search(text, limit: limit, offset: offset) }
+    }
+
+    /// Runs `body` in a read transaction with the search file attached, once the index covers the log as it stands.
+    func readSearchIndex<T>(_ body: (Database) throws -> T) throws -> T {
         try waitForSearchIndex()
-        return try read { session in try session.search(text, limit: limit, offset: offset) }
+        return try withReaders { try searchReaders.read(body) }
     }
 
     /// Waits until the search index covers the log as it stands; ``StorageError/searchBehind`` if it does not within

@@ -28,7 +28,7 @@ final class SearchIndexer: @unchecked Sendable {
     /// Log rows the index may lag behind the writer's own commits before the writer waits for it.
     static let lagBound: Int64 = 8_192
     /// Log rows indexed per transaction.
-    static let chunk = 512
+    static let chunk = 256
 
     private let condition = NSCondition()
     /// Whether a catch-up was asked for since the last one began.
@@ -73,7 +73,7 @@ final class SearchIndexer: @unchecked Sendable {
         var sourceConfiguration = Configuration()
         sourceConfiguration.readonly = true
         sourceConfiguration.busyMode = .timeout(busyTimeout)
-        sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
+        sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
         source = try DatabaseQueue(path: databasePath, configuration: sourceConfiguration)
         indexed = indexedAtStart
     }

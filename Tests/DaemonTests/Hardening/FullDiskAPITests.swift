@@ -12,8 +12,7 @@ import Testing
     private func footprint(_ client: APIClient, _ store: Store) throws -> [Int] {
         let log = try client.get("/v1/sync/status").object()["log"]?.objectValue
         let logged = try #require(log?["last_sequence"]?.integerValue)
-        try store.waitForSearchIndex()
-        let rows = try store.readDatabase { db in
+        let rows = try store.readSearchIndex { db in
             try ["records", "change_log", "history", "search_index", "idempotency_keys"].map {
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1
             }
