@@ -46,7 +46,6 @@ final class SearchIndexer: @unchecked Sendable {
     /// The database, read-only: a connection of its own, because a write transaction on a connection with the
     /// database attached would lock the database too (`BEGIN IMMEDIATE` locks every attached file) and hold up the writer.
     private let source: DatabaseQueue
-    private(set) var catchUps = 0
 
     /// The search file of the database at `databasePath`.
     static func path(for databasePath: String) -> String { databasePath + ".search" }
@@ -212,7 +211,6 @@ final class SearchIndexer: @unchecked Sendable {
     /// on the search file: a read of the database held open while FTS5 works would keep the writer from emptying the
     /// WAL (``Checkpointer``), which waits for readers.
     private func catchUp() throws {
-        catchUps += 1
         try connection.inDatabase { db in
             var more = true
             while more {
