@@ -20,18 +20,28 @@ enum SearchIndex {
         }
     }
 
+    /// The highest record rowid with index rows (0 for none): a record above it has none to compare with.
+    static func lastIndexedRecord(_ db: Database) throws -> Int64 {
+        let last = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1"))
+        return last.map { $0 / rowsPerRecord } ?? 0
+    }
+
     /// Makes a record's rows hold its text leaves `values` (nil: the record is not alive), writing only the leaves
-    /// whose text differs from what the index holds.
+    /// whose text differs from what the index holds. `mayHaveRows` false (a record above
+    /// ``lastIndexedRecord(_:)``, as every new one is) skips reading them.
     static func update(
-        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?
+        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?, mayHaveRows: Bool = true
     ) throws {
         let first = rowID(record: record, leafIndex: 0)
         var indexed: [Int64: String] = [:]
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT rowid, content FROM search_index WHERE rowid >= ? AND rowid < ?"),
-            arguments: [first, first + rowsPerRecord])
-        {
-            indexed[row[0]] = row[1]
+        if mayHaveRows {
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT rowid, content FROM search_index WHERE rowid >= ? AND rowid < ?"),
+                arguments: [first, first + rowsPerRecord])
+            {
+                indexed[row[0]] = row[1]
+            }
         }
         for (index, leaf) in collection.leaves.enumerated() where leaf.type.isTextual {
             let rowID = rowID(record: record, leafIndex: index)

@@ -35,8 +35,9 @@ final class SearchIndexer: @unchecked Sendable {
     private var pending = false
     /// The log sequence the index covers (committed).
     private var indexed: Int64 = 0
-    /// The index's position when this indexer started: the writer only waits for lag it made itself.
-    private let indexedAtStart: Int64
+    /// The log's last sequence when this indexer started: the writer only waits for lag it made itself, not for a
+    /// catch-up or a rebuild of what was there before.
+    private let loggedAtStart: Int64
     /// Why the last catch-up failed; nil after one that succeeded.
     private var failure: Error?
     private var stopped = false
@@ -61,7 +62,7 @@ final class SearchIndexer: @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -512")
         }
         connection = try DatabaseQueue(path: Self.path(for: databasePath), configuration: configuration)
-        indexedAtStart = try connection.writeWithoutTransaction { db in
+        indexed = try connection.writeWithoutTransaction { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.inTransaction(.immediate) {
                 try Self.createSchema(db, node: node)
@@ -74,7 +75,9 @@ final class SearchIndexer: @unchecked Sendable {
         sourceConfiguration.busyMode = .timeout(busyTimeout)
         sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
         source = try DatabaseQueue(path: databasePath, configuration: sourceConfiguration)
-        indexed = indexedAtStart
+        loggedAtStart = try source.read { db in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'") ?? 0
+        }
     }
 
     private static func createSchema(_ db: Database, node: NodeID) throws {
@@ -159,7 +162,7 @@ final class SearchIndexer: @unchecked Sendable {
     func holdWriterWhileBehind(_ written: Int64) {
         condition.lock()
         defer { condition.unlock() }
-        while written - max(indexed, indexedAtStart) > Self.lagBound, failure == nil, !stopped {
+        while written - max(indexed, loggedAtStart) > Self.lagBound, failure == nil, !stopped {
             condition.wait()
         }
     }
@@ -241,12 +244,14 @@ final class SearchIndexer: @unchecked Sendable {
                             reached = through
                             return .rollback
                         }
+                        let lastIndexed = try SearchIndex.lastIndexedRecord(db)
                         for record in records {
                             let values = try record.body.map {
                                 RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
                             }
                             try SearchIndex.update(
-                                db, collection: record.collection, record: record.rowID, values: values)
+                                db, collection: record.collection, record: record.rowID, values: values,
+                                mayHaveRows: record.rowID <= lastIndexed)
                         }
                         try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
                             .execute(arguments: [String(reached)])
