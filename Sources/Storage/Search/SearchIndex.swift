@@ -31,7 +31,8 @@ enum SearchIndex {
     /// whose text differs from what the index holds. `mayHaveRows` false (a record above
     /// ``lastIndexedRecord(_:)``, as every new one is) skips reading them.
     static func update(
-        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?, mayHaveRows: Bool = true
+        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?,
+        mayHaveRows: Bool = true
     ) throws {
         let first = rowID(record: record, leafIndex: 0)
         var indexed: [Int64: String] = [:]
