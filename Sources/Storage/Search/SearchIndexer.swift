@@ -23,8 +23,9 @@ import Sync
 /// The index is derived data: a search file that belongs to another database (a copy or a restore gives the database a
 /// new node id) is emptied and rebuilt from the log, which keeps every record's winning cells even after compaction.
 final class SearchIndexer: @unchecked Sendable {
-    // @unchecked: `pending`, `indexed`, `failure`, `stopped` and `running` are guarded by `condition`; `connection`
-    // is used by the indexer thread only once it runs.
+    // @unchecked: `pending`, `indexed`, `failure`, `stopped` and `running` are guarded by `condition`, which the
+    // indexer thread, searches and the writer all wait on (so it is always broadcast, never signalled); `connection`
+    // and `source` are used by the indexer thread only once it runs.
     /// Log rows the index may lag behind the writer's own commits before the writer waits for it.
     static let lagBound: Int64 = 8_192
     /// Log rows indexed per transaction.
@@ -134,9 +135,9 @@ final class SearchIndexer: @unchecked Sendable {
     /// Asks the indexer to cover the log through `sequence` (the writer calls it after each commit).
     func request(_ sequence: Int64) {
         condition.lock()
-        if sequence > indexed {
+        if sequence > indexed, !pending {
             pending = true
-            condition.signal()
+            condition.broadcast()
         }
         condition.unlock()
     }
@@ -149,7 +150,7 @@ final class SearchIndexer: @unchecked Sendable {
         defer { condition.unlock() }
         if indexed >= sequence { return true }
         pending = true
-        condition.signal()
+        condition.broadcast()
         while indexed < sequence {
             if stopped || failure != nil || !condition.wait(until: deadline) { return indexed >= sequence }
         }
