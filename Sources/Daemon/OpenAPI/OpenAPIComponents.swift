@@ -101,7 +101,7 @@ enum OpenAPIComponents {
                 "The body is well-formed JSON but not acceptable: `errors` names every field that is unknown, read-only, of the wrong type, out of range, missing, or a reference to a record that does not exist."
             case .internalError: "A bug or a broken disk; nothing was half-applied."
             case .unavailable:
-                "The daemon is shutting down, or cannot serve right now (a search waits up to 10 s for the search index to catch up with the writes before it, and gets this if it has not, as on a full disk); retry later."
+                "The daemon is shutting down, or cannot serve right now (a search waits up to 10 s for the search index to catch up with the writes before it, and gets this if it has not); retry later."
             case .storageFull: "The database cannot grow (disk full). Nothing was written; reads still work."
             case .incompatible:
                 "The replicas cannot merge (`incompatible`): the call's `protocol` is not the one this server speaks, or its `schema` fingerprint differs (the two run different jobprepd versions). Upgrade one side; never merge across versions."

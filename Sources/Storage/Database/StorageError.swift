@@ -15,8 +15,7 @@ public enum StorageError: Error, Sendable, Equatable {
     case full
     /// The store is shutting down and takes no more writes (503).
     case closing
-    /// The search index has not caught up with the writes a search must see (a full disk keeps it from being
-    /// written) (503).
+    /// The search index has not caught up with the writes a search must see within the time a search waits (503).
     case searchBehind
     /// Anything else SQLite reported: a bug or a broken disk (500).
     case database(String)

@@ -142,19 +142,28 @@ final class SearchIndexer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until the index covers the log through `sequence`. False after `timeout`, when the indexer stopped, or
-    /// when it is failing (a full disk): the search would miss acknowledged writes.
-    func waitUntilIndexed(through sequence: Int64, timeout: TimeInterval) -> Bool {
+    enum Coverage {
+        /// The index covers the sequence asked for.
+        case covered
+        /// The index cannot be written (a full disk): it holds what it could index, and catches up once it can.
+        case failing
+        /// Not covered within the time given, or the indexer stopped.
+        case behind
+    }
+
+    /// Waits until the index covers the log through `sequence`, or the indexer fails, or `timeout` passes.
+    func waitUntilIndexed(through sequence: Int64, timeout: TimeInterval) -> Coverage {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
-        if indexed >= sequence { return true }
+        if indexed >= sequence { return .covered }
         pending = true
         condition.broadcast()
         while indexed < sequence {
-            if stopped || failure != nil || !condition.wait(until: deadline) { return indexed >= sequence }
+            if failure != nil { return .failing }
+            if stopped || !condition.wait(until: deadline) { return indexed >= sequence ? .covered : .behind }
         }
-        return true
+        return .covered
     }
 
     /// Holds the writer while the index is more than ``lagBound`` log rows behind `written`, the last sequence it
