@@ -231,13 +231,17 @@ final class SearchIndexer: @unchecked Sendable {
                 var reached: Int64 = 0
                 var records: [Current] = []
                 try source.read { source in
+                    // Every log row of the chunk with the record it names as it is now (NULL should there be none).
                     let rows = try Row.fetchAll(
                         source.cachedStatement(
-                            sql: "SELECT seq, collection, record_id FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"
-                        ),
+                            sql: """
+                                SELECT l.seq, r.rowid, r.collection, r.body FROM change_log l
+                                LEFT JOIN records r ON r.collection = l.collection AND r.id = l.record_id
+                                WHERE l.seq > ? ORDER BY l.seq LIMIT ?
+                                """),
                         arguments: [through, Self.chunk])
                     more = rows.count == Self.chunk
-                    records = try Self.current(source, rows.map { ($0[1], $0[2]) })
+                    records = Self.current(rows)
                     reached = rows.last.map { $0[0] } ?? through
                     if !more {
                         // The log's last sequence, which compaction may have removed from the rows themselves.
@@ -279,18 +283,16 @@ final class SearchIndexer: @unchecked Sendable {
 
     private typealias Current = (rowID: Int64, collection: CollectionSpec, body: String?)
 
-    /// What the records named in `records` hold now, each once, in rowid order: FTS5 starts a new segment whenever a
-    /// rowid is not above the last one written in the transaction.
-    private static func current(_ db: Database, _ records: [(collection: String, id: String)]) throws -> [Current] {
-        let lookup = try db.cachedStatement(
-            sql: "SELECT rowid, body FROM records WHERE collection = ? AND id = ?")
-        var seen = Set<String>()
+    /// The records that the log rows `rows` (seq, then the record's rowid, collection and body) name, each once, in
+    /// rowid order: FTS5 starts a new segment whenever a rowid is not above the last one written in the transaction.
+    private static func current(_ rows: [Row]) -> [Current] {
+        var seen = Set<Int64>()
         var current: [Current] = []
-        for record in records where seen.insert("\(record.collection)\0\(record.id)").inserted {
-            guard let collection = Catalog.collection(record.collection),
-                let row = try Row.fetchOne(lookup, arguments: [record.collection, record.id])
+        for row in rows {
+            guard let rowID = row[1] as Int64?, seen.insert(rowID).inserted,
+                let collection = Catalog.collection(row[2])
             else { continue }
-            current.append((row[0], collection, row[1]))
+            current.append((rowID, collection, row[3]))
         }
         return current.sorted { $0.rowID < $1.rowID }
     }
