@@ -3,7 +3,7 @@ import GRDB
 import Model
 import Sync
 
-/// Keeps the search index in step with the change log, in a database file of its own, on a thread and connection
+/// Keeps the search index in step with the change log, in a database file of its own, on a thread and connections
 /// of its own.
 ///
 /// FTS5 cost about half of the writer's time per create when the index was written in each batch's transaction
@@ -58,8 +58,9 @@ final class SearchIndexer: @unchecked Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
-            // Derived data: the log rebuilds what a crash or a power loss takes, so commits need no fsync.
-            try db.execute(sql: "PRAGMA synchronous = OFF")
+            // Derived data: the log rebuilds what a crash or a power loss takes. NORMAL, not OFF: in WAL mode it syncs
+            // only at checkpoints, and a power loss cannot leave the file corrupt (which would stop the daemon's start).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -512")
         }
         connection = try DatabaseQueue(path: Self.path(for: databasePath), configuration: configuration)
