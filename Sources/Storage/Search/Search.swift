@@ -31,7 +31,10 @@ extension ReadSession {
     /// Input that uses FTS5 syntax (phrases, `OR`, `NEAR`, prefixes) is run as written when SQLite
     /// accepts it; anything else, or anything SQLite refuses, is searched as plain words
     /// (``FullTextQuery/words(_:)``). It never fails because of what the user typed.
-    public func search(_ input: String, limit: Int, offset: Int) throws -> SearchPage {
+    ///
+    /// Only on a reader with the search file attached, once the index has caught up: ``Store/search(_:limit:offset:)``
+    /// does both, and is the one to call.
+    func search(_ input: String, limit: Int, offset: Int) throws -> SearchPage {
         if FullTextQuery.looksLikeSyntax(input) {
             do {
                 return try search(match: input, limit: limit, offset: offset)

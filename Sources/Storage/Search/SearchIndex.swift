@@ -32,7 +32,7 @@ enum SearchIndex {
     /// ``lastIndexedRecord(_:)``, as every new one is) skips reading them.
     static func update(
         _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?,
-        mayHaveRows: Bool = true
+        mayHaveRows: Bool
     ) throws {
         let first = rowID(record: record, leafIndex: 0)
         var indexed: [Int64: String] = [:]

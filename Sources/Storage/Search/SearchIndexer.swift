@@ -183,13 +183,6 @@ final class SearchIndexer: @unchecked Sendable {
         try connection.inDatabase(body)
     }
 
-    /// The log sequence the index covers.
-    var indexedThrough: Int64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return indexed
-    }
-
     private func run() {
         while true {
             condition.lock()
