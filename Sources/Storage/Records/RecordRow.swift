@@ -75,4 +75,12 @@ enum StoredJSON {
             throw StorageError.database("corrupt JSON in the database: \(error.message)")
         }
     }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw StorageError.database("corrupt JSON in the database: \(error.message)")
+        }
+    }
 }

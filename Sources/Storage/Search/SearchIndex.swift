@@ -27,12 +27,11 @@ enum SearchIndex {
         return last.map { $0 / rowsPerRecord } ?? 0
     }
 
-    /// Makes a record's rows hold its text leaves `values` (nil: the record is not alive), writing only the leaves
-    /// whose text differs from what the index holds. `mayHaveRows` false (a record above
+    /// Makes a record's rows hold `texts`, the text of each of `leaves` (nil for the whole: the record is not alive),
+    /// writing only the leaves whose text differs from what the index holds. `mayHaveRows` false (a record above
     /// ``lastIndexedRecord(_:)``, as every new one is) skips reading them.
     static func update(
-        _ db: Database, collection: CollectionSpec, record: Int64, values: [String: JSONValue]?,
-        mayHaveRows: Bool
+        _ db: Database, record: Int64, leaves: SearchableLeaves, texts: [String?]?, mayHaveRows: Bool
     ) throws {
         let first = rowID(record: record, leafIndex: 0)
         var indexed: [Int64: String] = [:]
@@ -44,17 +43,17 @@ enum SearchIndex {
                 indexed[row[0]] = row[1]
             }
         }
-        for (index, leaf) in collection.leaves.enumerated() where leaf.type.isTextual {
-            let rowID = rowID(record: record, leafIndex: index)
+        for (position, leaf) in leaves.leaves.enumerated() {
+            let rowID = rowID(record: record, leafIndex: leaf.index)
             let before = indexed[rowID]
-            let after = values.flatMap { $0[leaf.name] }.flatMap(text(of:))
+            let after = texts?[position]
             if before == after { continue }
             if before != nil {
                 try db.cachedStatement(sql: "DELETE FROM search_index WHERE rowid = ?").execute(arguments: [rowID])
             }
             if let after {
                 try db.cachedStatement(sql: "INSERT INTO search_index (rowid, content, weight) VALUES (?, ?, ?)")
-                    .execute(arguments: [rowID, after, leaf.searchWeight])
+                    .execute(arguments: [rowID, after, leaf.weight])
             }
         }
     }

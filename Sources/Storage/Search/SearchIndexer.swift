@@ -226,7 +226,7 @@ final class SearchIndexer: @unchecked Sendable {
                 var records: [Current] = []
                 try source.read { source in
                     // Every log row of the chunk with the record it names as it is now (NULL should there be none).
-                    let rows = try Row.fetchAll(
+                    let rows = try Row.fetchCursor(
                         source.cachedStatement(
                             sql: """
                                 SELECT l.seq, r.rowid, r.collection, r.body FROM change_log l
@@ -234,9 +234,10 @@ final class SearchIndexer: @unchecked Sendable {
                                 WHERE l.seq > ? ORDER BY l.seq LIMIT ?
                                 """),
                         arguments: [through, Self.chunk])
-                    more = rows.count == Self.chunk
-                    records = Self.current(rows)
-                    reached = rows.last.map { $0[0] } ?? through
+                    var count = 0
+                    reached = through
+                    records = try Self.current(rows, count: &count, last: &reached)
+                    more = count == Self.chunk
                     if !more {
                         // The log's last sequence, which compaction may have removed from the rows themselves.
                         let last = try Int64.fetchOne(
@@ -254,11 +255,8 @@ final class SearchIndexer: @unchecked Sendable {
                         }
                         let lastIndexed = try SearchIndex.lastIndexedRecord(db)
                         for record in records {
-                            let values = try record.body.map {
-                                RecordDocument.leafValues(of: try StoredJSON.parse($0), in: record.collection)
-                            }
                             try SearchIndex.update(
-                                db, collection: record.collection, record: record.rowID, values: values,
+                                db, record: record.rowID, leaves: record.leaves, texts: record.texts,
                                 mayHaveRows: record.rowID <= lastIndexed)
                         }
                         try db.cachedStatement(sql: "UPDATE search_meta SET value = ? WHERE key = 'indexed_through'")
@@ -275,18 +273,28 @@ final class SearchIndexer: @unchecked Sendable {
         }
     }
 
-    private typealias Current = (rowID: Int64, collection: CollectionSpec, body: String?)
+    /// A record named by the log, as it is now: the text of each of its searchable leaves, nil once it is deleted.
+    private typealias Current = (rowID: Int64, leaves: SearchableLeaves, texts: [String?]?)
 
     /// The records that the log rows `rows` (seq, then the record's rowid, collection and body) name, each once, in
     /// rowid order: FTS5 starts a new segment whenever a rowid is not above the last one written in the transaction.
-    private static func current(_ rows: [Row]) -> [Current] {
+    /// Counts the rows into `count` and leaves the last one's seq in `last`. A body is parsed from the row's bytes, as
+    /// SQLite holds them, without copying it into a string first.
+    private static func current(_ rows: RowCursor, count: inout Int, last: inout Int64) throws -> [Current] {
         var seen = Set<Int64>()
         var current: [Current] = []
-        for row in rows {
+        while let row = try rows.next() {
+            count += 1
+            last = row[0]
             guard let rowID = row[1] as Int64?, seen.insert(rowID).inserted,
-                let collection = Catalog.collection(row[2])
+                let leaves = SearchableLeaves.of(row[2])
             else { continue }
-            current.append((rowID, collection, row[3]))
+            let texts = try row.withUnsafeData(atIndex: 3) { data in
+                try data.map { data in
+                    try data.withUnsafeBytes { leaves.texts(of: try StoredJSON.parse($0)) }
+                }
+            }
+            current.append((rowID, leaves, texts))
         }
         return current.sorted { $0.rowID < $1.rowID }
     }
