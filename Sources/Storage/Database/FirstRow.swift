@@ -13,8 +13,8 @@ extension Statement {
         sqlite3_reset(handle)
         defer { sqlite3_reset(handle) }
         for (index, argument) in arguments.enumerated() {
-            let code = sqlite3_bind_text(handle, Int32(index + 1), argument, -1, transient)
-            guard code == SQLITE_OK else { throw error(code) }
+            let code = sqlite3_bind_text(handle, Int32(index + 1), argument, -1, sqliteTransient)
+            guard code == SQLITE_OK else { throw sqliteError(code) }
         }
         switch sqlite3_step(handle) {
         case SQLITE_ROW:
@@ -26,16 +26,18 @@ extension Statement {
         case SQLITE_DONE:
             return nil
         case let code:
-            throw error(code)
+            throw sqliteError(code)
         }
     }
 
-    private func error(_ code: Int32) -> DatabaseError {
+    /// The error SQLite reported for `code` on this statement's connection.
+    func sqliteError(_ code: Int32) -> DatabaseError {
         DatabaseError(
-            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))),
+            resultCode: ResultCode(rawValue: code),
+            message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))),
             sql: sql)
     }
 }
 
 /// SQLite copies bound text before `sqlite3_bind_text` returns (`SQLITE_TRANSIENT`).
-private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

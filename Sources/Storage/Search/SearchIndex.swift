@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Model
 
 /// The rows of `search_index` (in the search file, see ``SearchIndexer``): one FTS5 row per non-empty text leaf of a
@@ -43,6 +44,7 @@ enum SearchIndex {
                 indexed[row[0]] = row[1]
             }
         }
+        let insert = try db.cachedStatement(sql: "INSERT INTO search_index (rowid, content, weight) VALUES (?, ?, ?)")
         for (position, leaf) in leaves.leaves.enumerated() {
             let rowID = rowID(record: record, leafIndex: leaf.index)
             let before = indexed[rowID]
@@ -51,10 +53,23 @@ enum SearchIndex {
             if before != nil {
                 try db.cachedStatement(sql: "DELETE FROM search_index WHERE rowid = ?").execute(arguments: [rowID])
             }
-            if let after {
-                try db.cachedStatement(sql: "INSERT INTO search_index (rowid, content, weight) VALUES (?, ?, ?)")
-                    .execute(arguments: [rowID, after, leaf.weight])
-            }
+            if let after { try insert.insertIndexRow(rowID, after, leaf.weight) }
         }
+    }
+}
+
+extension Statement {
+    /// Runs `INSERT INTO search_index (rowid, content, weight) VALUES (?, ?, ?)` through SQLite's own calls. GRDB's
+    /// `execute(arguments:)` added about 6,000 instructions to each insert, a quarter of what FTS5 itself takes, and
+    /// a record has one insert per text leaf (Benchmarks/PROFILE.md, session 9). The search file's connection has no
+    /// transaction observer for this to bypass. Leaves the statement reset, as GRDB expects it.
+    fileprivate func insertIndexRow(_ rowID: Int64, _ text: String, _ weight: Double) throws {
+        let handle = sqliteStatement
+        defer { sqlite3_reset(handle) }
+        var code = sqlite3_bind_int64(handle, 1, rowID)
+        if code == SQLITE_OK { code = sqlite3_bind_text(handle, 2, text, -1, sqliteTransient) }
+        if code == SQLITE_OK { code = sqlite3_bind_double(handle, 3, weight) }
+        if code == SQLITE_OK { code = sqlite3_step(handle) }
+        guard code == SQLITE_DONE else { throw sqliteError(code) }
     }
 }
