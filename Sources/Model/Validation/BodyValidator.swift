@@ -36,7 +36,7 @@ public enum BodyValidator {
                 errors.append(FieldError("id", "must be 1–128 characters from A–Z a–z 0–9 - _ . ~"))
             }
         }
-        var values: [String: JSONValue] = [:]
+        var values = [String: JSONValue](minimumCapacity: spec.leaves.count)
         for leaf in spec.leaves { values[leaf.name] = leaf.defaultValue }
         for key in object.keys.sorted() where key != "id" {
             let value = object[key]!

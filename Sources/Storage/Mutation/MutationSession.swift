@@ -151,7 +151,7 @@ public final class MutationSession {
             switch row.state.apply(field: cell.field, value: cell.value, key: cell.key) {
             case .applied(let displaced):
                 outcome.counts.applied += 1
-                winners[cell.key, default: [:]][cell.field] = cell.value
+                winners[cell.key, default: .init(minimumCapacity: cells.count)][cell.field] = cell.value
                 for d in displaced { try History.record(db, collection: collection.name, id: row.id, d) }
             case .lost(let displaced):
                 outcome.counts.ignored += 1

@@ -32,7 +32,9 @@ struct RecordRow {
     }
 
     static func new(_ collection: CollectionSpec, id: String) -> RecordRow {
-        RecordRow(rowID: nil, collection: collection, id: id, state: RecordState(), version: nil)
+        // Room for every leaf and the existence cell: a create fills them all.
+        let state = RecordState(cells: .init(minimumCapacity: collection.leaves.count + 1))
+        return RecordRow(rowID: nil, collection: collection, id: id, state: state, version: nil)
     }
 
     /// Writes the row; returns the rendered document while the record is alive.
