@@ -164,6 +164,42 @@ import Testing
         #expect(try ids(t.store, "rollout") == ["a"])
     }
 
+    @Test func theWriterWaitsWhileTheIndexIsTooFarBehindAndGoesOnOnceItCatchesUp() throws {
+        var options = StoreOptions()
+        options.searchLagBound = 3
+        let t = try TemporaryStore(options: options)
+        let store = t.store
+        #expect(try ids(store, "ledger").isEmpty)  // a search waits until the index covers the seeded rows
+        // Hold the indexer's connection: its catch-ups wait behind this until `release`. Threads of their own, since a
+        // blocked worker of Dispatch's global queue can delay the next block by a second.
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        defer { release.signal() }
+        Thread {
+            try? store.searchIndexer.withConnection { _ in
+                holding.signal()
+                release.wait()
+            }
+        }.start()
+        holding.wait()
+        // Three creates, three log rows: as far as the index may lag. A fourth makes it one too many.
+        let written = DispatchSemaphore(value: 0)
+        Thread {
+            for i in 0..<4 { try? self.create(store, ["id": .string("a\(i)"), "title": "Ledger"]) }
+            written.signal()
+        }.start()
+        #expect(written.wait(timeout: .now() + 10) == .success, "the writer was held with the index 3 rows behind")
+        let fifth = DispatchSemaphore(value: 0)
+        Thread {
+            try? self.create(store, ["id": "a4", "title": "Ledger"])
+            fifth.signal()
+        }.start()
+        #expect(fifth.wait(timeout: .now() + 0.5) == .timedOut, "the writer went on with the index 4 rows behind")
+        release.signal()
+        #expect(fifth.wait(timeout: .now() + 10) == .success, "the writer stayed held after the index caught up")
+        #expect(try ids(store, "ledger") == ["a0", "a1", "a2", "a3", "a4"])
+    }
+
     @Test func aPhraseIsMarkedAsOnePassageInItsSnippet() throws {
         let t = try TemporaryStore()
         try create(t.store, ["title": "Billing rewrite", "design": "We moved the payments ledger to a new store."])

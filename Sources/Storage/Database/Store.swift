@@ -29,6 +29,9 @@ public struct StoreOptions: Sendable {
     public var walLimitPages: Int32?
     /// Bytes of record JSON that ``ReadCache`` keeps between commits; 0 keeps no records (tokens are still kept).
     public var readCacheBytes = 1 << 20
+    /// Log rows the search index may lag behind the writer's commits before the writer waits for it, which bounds how
+    /// long a search waits for the index (``SearchIndexer``).
+    public var searchLagBound: Int64 = 8_192
 
     public init() {}
 }
@@ -80,7 +83,8 @@ public final class Store: Sendable {
             let (node, clock) = try pool.write { db in try Store.identify(db, path: path) }
             nodeID = node
             searchIndexer = try SearchIndexer(
-                databasePath: path, node: node, busyTimeout: Double(Checkpointer.busyTimeoutMillis) / 1000)
+                databasePath: path, node: node, busyTimeout: Double(Checkpointer.busyTimeoutMillis) / 1000,
+                lagBound: options.searchLagBound)
             readers = ReaderPool(path: path, configuration: config)
             var searchConfig = config
             let searchPath = SearchIndexer.path(for: path)

@@ -26,8 +26,9 @@ final class SearchIndexer: @unchecked Sendable {
     // @unchecked: `pending`, `waiting`, `indexed`, `failure`, `stopped` and `running` are guarded by `condition`,
     // which the indexer thread, searches and the writer all wait on (so it is always broadcast, never signalled);
     // `connection` and `source` are used by the indexer thread only once it runs.
-    /// Log rows the index may lag behind the writer's own commits before the writer waits for it.
-    static let lagBound: Int64 = 8_192
+    /// Log rows the index may lag behind the writer's own commits before the writer waits for it
+    /// (``StoreOptions/searchLagBound``).
+    private let lagBound: Int64
     /// Log rows indexed per transaction.
     static let chunk = 256
     /// How long a catch-up asked for by a commit waits for the commits after it to join it, unless a search or the
@@ -61,7 +62,8 @@ final class SearchIndexer: @unchecked Sendable {
 
     /// Opens (creating if needed) the search file beside the database, emptying it if it was made for another one,
     /// and the database read-only, to read its log and records.
-    init(databasePath: String, node: NodeID, busyTimeout: TimeInterval) throws {
+    init(databasePath: String, node: NodeID, busyTimeout: TimeInterval, lagBound: Int64) throws {
+        self.lagBound = lagBound
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
@@ -182,11 +184,11 @@ final class SearchIndexer: @unchecked Sendable {
     func holdWriterWhileBehind(_ written: Int64) {
         condition.lock()
         defer { condition.unlock() }
-        guard written - max(indexed, loggedAtStart) > Self.lagBound else { return }
+        guard written - max(indexed, loggedAtStart) > lagBound else { return }
         waiting += 1
         defer { waiting -= 1 }
         condition.broadcast()
-        while written - max(indexed, loggedAtStart) > Self.lagBound, failure == nil, !stopped {
+        while written - max(indexed, loggedAtStart) > lagBound, failure == nil, !stopped {
             condition.wait()
         }
     }
