@@ -8,8 +8,8 @@ import Sync
 ///
 /// FTS5 cost about half of the writer's time per create when the index was written in each batch's transaction
 /// (Benchmarks/PROFILE.md, sessions 3 to 7), and one writer per file cannot share that work with another core. So the
-/// index lives in `<database>.search` (``SearchIndexer/path(for:)``), and this thread follows the change log: after
-/// each commit it reads the log rows it has not indexed yet, re-indexes the records they name from what those records
+/// index lives in `<database>.search` (``SearchIndexer/path(for:)``), and this thread follows the change log: shortly
+/// after each commit (``gatherDelay``) it reads the log rows it has not indexed yet, re-indexes the records they name from what those records
 /// hold now, and records the last sequence it covered (`search_meta.indexed_through`) in the same transaction.
 ///
 /// Because it indexes records as they are, not the changes as they were made, the order in which it sees them does
@@ -34,7 +34,7 @@ final class SearchIndexer: @unchecked Sendable {
     /// How long a catch-up asked for by a commit waits for the commits after it to join it, unless a search or the
     /// writer waits for the index. Each transaction on the search file has a fixed cost (a read of the log, FTS5's
     /// segment and merge work, WAL frames): under wrk's POST a transaction held ~36 records without the wait and ~150
-    /// with it, and a create cost 9–14% less CPU (Benchmarks/PROFILE.md, session 9).
+    /// with it, and a create cost 9–14% less CPU than before (Benchmarks/PROFILE.md, session 9).
     static let gatherDelay: TimeInterval = 0.005
 
     private let condition = NSCondition()
