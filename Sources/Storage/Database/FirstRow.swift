@@ -29,15 +29,4 @@ extension Statement {
             throw sqliteError(code)
         }
     }
-
-    /// The error SQLite reported for `code` on this statement's connection.
-    func sqliteError(_ code: Int32) -> DatabaseError {
-        DatabaseError(
-            resultCode: ResultCode(rawValue: code),
-            message: String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement))),
-            sql: sql)
-    }
 }
-
-/// SQLite copies bound text before `sqlite3_bind_text` returns (`SQLITE_TRANSIENT`).
-let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

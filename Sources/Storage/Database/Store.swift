@@ -212,7 +212,7 @@ public final class Store: Sendable {
     /// Waits until the search index covers the log as it stands; ``StorageError/searchBehind`` if it does not within
     /// ``searchWait``. While the index cannot be written (a full disk), searches go on with what it holds: reads keep
     /// working on a full disk, and the writes it misses are the last ones before the disk filled.
-    func waitForSearchIndex() throws {
+    private func waitForSearchIndex() throws {
         let logged = try withReaders { try readers.readOneStatement { db in try ReadSession(db: db).lastSequence() } }
         switch searchIndexer.waitUntilIndexed(through: logged, timeout: Self.searchWait) {
         case .covered, .failing: return

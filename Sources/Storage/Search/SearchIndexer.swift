@@ -86,9 +86,7 @@ final class SearchIndexer: @unchecked Sendable {
         sourceConfiguration.busyMode = .timeout(busyTimeout)
         sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
         source = try DatabaseQueue(path: databasePath, configuration: sourceConfiguration)
-        loggedAtStart = try source.read { db in
-            try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'") ?? 0
-        }
+        loggedAtStart = try source.read { db in try ReadSession(db: db).lastSequence() }
     }
 
     private static func createSchema(_ db: Database, node: NodeID) throws {
@@ -184,13 +182,12 @@ final class SearchIndexer: @unchecked Sendable {
     func holdWriterWhileBehind(_ written: Int64) {
         condition.lock()
         defer { condition.unlock() }
-        guard written - max(indexed, loggedAtStart) > lagBound else { return }
+        func mustWait() -> Bool { written - max(indexed, loggedAtStart) > lagBound && failure == nil && !stopped }
+        guard mustWait() else { return }
         waiting += 1
         defer { waiting -= 1 }
         condition.broadcast()
-        while written - max(indexed, loggedAtStart) > lagBound, failure == nil, !stopped {
-            condition.wait()
-        }
+        while mustWait() { condition.wait() }
     }
 
     /// Runs `body` on the indexer's connection to the search file, between catch-ups.
@@ -219,7 +216,8 @@ final class SearchIndexer: @unchecked Sendable {
                 failure = error
                 condition.broadcast()
                 condition.unlock()
-                // A full disk or a lock held elsewhere: try again shortly; searches fail meanwhile.
+                // A full disk or a lock held elsewhere: try again shortly; searches answer from what the index holds
+                // meanwhile (``Coverage/failing``).
                 usleep(100_000)
                 condition.lock()
                 failure = nil
@@ -251,15 +249,13 @@ final class SearchIndexer: @unchecked Sendable {
                                 WHERE l.seq > ? ORDER BY l.seq LIMIT ?
                                 """),
                         arguments: [through, Self.chunk])
-                    var count = 0
-                    reached = through
-                    records = try Self.current(rows, count: &count, last: &reached)
-                    more = count == Self.chunk
+                    let chunk = try Self.current(rows)
+                    records = chunk.records
+                    more = chunk.rows == Self.chunk
+                    reached = chunk.lastSequence ?? through
                     if !more {
                         // The log's last sequence, which compaction may have removed from the rows themselves.
-                        let last = try Int64.fetchOne(
-                            source.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'change_log'"))
-                        reached = max(reached, last ?? 0)
+                        reached = max(reached, try ReadSession(db: source).lastSequence())
                     }
                 }
                 if reached > through {
@@ -295,11 +291,13 @@ final class SearchIndexer: @unchecked Sendable {
 
     /// The records that the log rows `rows` (seq, then the record's rowid, collection and body) name, each once, in
     /// rowid order: FTS5 starts a new segment whenever a rowid is not above the last one written in the transaction.
-    /// Counts the rows into `count` and leaves the last one's seq in `last`. A body is parsed from the row's bytes, as
-    /// SQLite holds them, without copying it into a string first.
-    private static func current(_ rows: RowCursor, count: inout Int, last: inout Int64) throws -> [Current] {
+    /// Also counts the rows and gives the last one's seq. A body is parsed from the row's bytes, as SQLite holds them,
+    /// without copying it into a string first.
+    private static func current(_ rows: RowCursor) throws -> (records: [Current], rows: Int, lastSequence: Int64?) {
         var seen = Set<Int64>()
         var current: [Current] = []
+        var count = 0
+        var last: Int64?
         while let row = try rows.next() {
             count += 1
             last = row[0]
@@ -313,6 +311,6 @@ final class SearchIndexer: @unchecked Sendable {
             }
             current.append((rowID, leaves, texts))
         }
-        return current.sorted { $0.rowID < $1.rowID }
+        return (current.sorted { $0.rowID < $1.rowID }, count, last)
     }
 }
