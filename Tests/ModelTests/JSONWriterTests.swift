@@ -129,6 +129,42 @@ private func randomValue(depth: Int, using rng: inout SplitMix64) -> JSONValue {
         }
     }
 
+    /// The writer skips plain text eight bytes at a time: every byte that needs escaping is found at every place in
+    /// a word, next to plain ASCII or to multi-byte UTF-8 (whose bytes are all 0x80 or above), and near the end.
+    @Test func escapesEveryByteAtEveryPlaceInAWord() throws {
+        func escapedOneByOne(_ string: String) -> String {
+            var out = "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\u{8}": out += "\\b"
+                case "\t": out += "\\t"
+                case "\n": out += "\\n"
+                case "\u{C}": out += "\\f"
+                case "\r": out += "\\r"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        for filler in ["a", "é", "~"] {
+            for length in [1, 7, 8, 9, 16, 17, 23] {
+                for place in 0..<length {
+                    for byte in UInt8(0)..<0x80 {
+                        var scalars = Array(repeating: filler, count: length)
+                        scalars[place] = String(UnicodeScalar(byte))
+                        let string = scalars.joined()
+                        var out: [UInt8] = []
+                        JSONWriter.appendEscapedString(string, into: &out)
+                        #expect(String(decoding: out, as: UTF8.self) == escapedOneByOne(string))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func appendsToExistingBytes() {
         var out = Array("prefix:".utf8)
         JSONWriter.appendEscapedString("x\ny", into: &out)

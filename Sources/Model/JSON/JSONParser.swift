@@ -370,15 +370,10 @@ private struct Parser {
     /// Advances `pos` over ASCII bytes that need no attention inside a string, eight at a time.
     @inline(__always)
     mutating func skipPlainASCII() {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
         while end - pos >= 8 {
             let word = input.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
-            let belowSpace = (word &- ones &* 0x20) & ~word
-            let quotes = word ^ (ones &* UInt64(quote))
-            let backslashes = word ^ (ones &* UInt64(backslash))
-            let special = word | belowSpace | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-            if special & highBits != 0 { break }
+            // Non-ASCII bytes (high bit set) need attention too: they are checked as UTF-8.
+            if (word | jsonStringSpecials(word)) & 0x8080_8080_8080_8080 != 0 { break }
             pos += 8
         }
     }

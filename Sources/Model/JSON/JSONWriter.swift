@@ -111,8 +111,9 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Byte-wise lexicographic order of the UTF-8 encodings, identical on every machine and locale.
-private func utf8Precedes(_ a: String, _ b: String) -> Bool {
+/// Byte-wise lexicographic order of the UTF-8 encodings, identical on every machine and locale: the order of
+/// canonical JSON's keys, and of every list of names stored in it.
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
     let fast = a.utf8.withContiguousStorageIfAvailable { a in
         b.utf8.withContiguousStorageIfAvailable { b in
             for i in 0..<min(a.count, b.count) where a[i] != b[i] { return a[i] < b[i] }
@@ -150,12 +151,23 @@ private func appendDouble(_ value: Double, into out: inout [UInt8]) {
 }
 
 private func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    guard let base = bytes.baseAddress else { return }
+    let count = bytes.count
     var runStart = 0
-    for i in 0..<bytes.count {
-        let byte = bytes[i]
+    var i = 0
+    while i < count {
+        // Most text has nothing to escape: skip it eight bytes at a time.
+        if i + 8 <= count, !mayNeedEscaping(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+            i += 8
+            continue
+        }
+        let byte = base[i]
+        i += 1
         guard byte < 0x20 || byte == quote || byte == backslash else { continue }
-        if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-        runStart = i + 1
+        if runStart < i - 1 {
+            out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - 1 - runStart))
+        }
+        runStart = i
         out.append(backslash)
         switch byte {
         case quote, backslash: out.append(byte)
@@ -174,5 +186,25 @@ private func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout 
             }
         }
     }
-    if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+    if runStart < count { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart)) }
+}
+
+/// Whether any of the eight bytes of `word` may be a control character, a quote or a backslash (see
+/// ``jsonStringSpecials(_:)``).
+@inline(__always)
+private func mayNeedEscaping(_ word: UInt64) -> Bool {
+    jsonStringSpecials(word) & 0x8080_8080_8080_8080 != 0
+}
+
+/// The high bit of each byte of `word` that is a control character (below 0x20), a quote or a backslash: the bytes
+/// a JSON string cannot hold as they are. A byte may be flagged without being one of those only when a lower byte
+/// of the word is one (a borrow runs upwards from it), so no flag means none, and a flag means look closer.
+/// See "Determine if a word has a byte less than n" in Sean Eron Anderson's Bit Twiddling Hacks.
+@inline(__always)
+func jsonStringSpecials(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let control = (word &- ones &* 0x20) & ~word
+    return control | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
 }
