@@ -32,6 +32,23 @@ import Testing
         #expect(errors.first { $0.field == "name" }?.message == "must be a string, got a number")
     }
 
+    /// Errors come in one order whatever the body's member order: the id's first, then by member name (a nested
+    /// object's own in its member order), then the required fields left out.
+    @Test func errorsComeInKeyOrder() {
+        for _ in 0..<20 {
+            let members: [(String, JSONValue)] = [
+                ("zeta", 1), ("name", 42), ("compensation", ["currency": "euro", "bonus": 1]), ("alpha", true),
+                ("created_at", "2020-01-01T00:00:00Z"), ("id", "has space"), ("years_experience", -1),
+            ].shuffled()
+            let errors = createErrors(.object(Dictionary(uniqueKeysWithValues: members)), Catalog.profile)
+            #expect(
+                errors.map(\.field) == [
+                    "id", "alpha", "compensation.bonus", "compensation.currency", "created_at", "name",
+                    "years_experience", "zeta",
+                ])
+        }
+    }
+
     @Test func requiredFieldsAreRequiredOnCreateAndCannotBeNulledByPatch() {
         #expect(createErrors([:], Catalog.values).map(\.field) == ["name"])
         #expect(createErrors(["name": nil], Catalog.values).map(\.field) == ["name"])
@@ -99,6 +116,13 @@ import Testing
         (.text(maxLength: 50), "two\nlines", true),
         (.text(maxLength: 50), "nul\u{0}byte", false),
         (.line(maxLength: 5), "ééééé", true),
+        (.line(maxLength: 5), "éééééé", false),
+        (.line(maxLength: 5), "😀😀日😀😀", true),
+        (.line(maxLength: 4), "😀😀日😀😀", false),
+        (.line(maxLength: 50), "tab\there", false),
+        (.line(maxLength: 50), "del\u{7F}here", false),
+        (.text(maxLength: 50), "tab\there", true),
+        (.text(maxLength: 50), "del\u{7F}here", true),
         (.enumeration(["a", "b"]), "b", true),
         (.enumeration(["a", "b"]), "c", false),
         (.references("stories"), ["a", "b"], true),

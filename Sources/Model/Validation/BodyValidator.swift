@@ -38,18 +38,27 @@ public enum BodyValidator {
         }
         var values = [String: JSONValue](minimumCapacity: spec.leaves.count)
         for leaf in spec.leaves { values[leaf.name] = leaf.defaultValue }
-        for key in object.keys.sorted() where key != "id" {
-            let value = object[key]!
+        // The members in the object's own order; their errors are put in key order at the end (most bodies have none,
+        // so sorting the keys up front would be wasted).
+        var keyed: [(key: String, error: FieldError)] = []
+        var found: [FieldError] = []
+        for (key, value) in object where key != "id" {
             if serverFields.contains(key) {
-                errors.append(FieldError(key, "is set by the server"))
+                keyed.append((key, FieldError(key, "is set by the server")))
                 continue
             }
             guard let field = spec.field(key) else {
-                errors.append(FieldError(key, "is not a field of \(spec.name)"))
+                keyed.append((key, FieldError(key, "is not a field of \(spec.name)")))
                 continue
             }
-            assign(value, to: field, path: key, allowReadOnly: allowReadOnly, into: &values, errors: &errors)
+            assign(value, to: field, path: key, allowReadOnly: allowReadOnly, into: &values, errors: &found)
+            if !found.isEmpty {
+                keyed.append(contentsOf: found.map { (key, $0) })
+                found.removeAll(keepingCapacity: true)
+            }
         }
+        // A stable sort: a field's own errors stay in the order `assign` gave them.
+        errors.append(contentsOf: keyed.sorted { $0.key < $1.key }.map(\.error))
         for field in spec.fields where field.required && requireFields {
             if (values[field.name] ?? .null).isNull, !errors.contains(where: { $0.field == field.name }) {
                 errors.append(FieldError(field.name, "is required"))

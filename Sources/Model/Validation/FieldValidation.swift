@@ -109,13 +109,21 @@ extension FieldType {
 
     private static func text(_ value: JSONValue, maxLength: Int, singleLine: Bool) -> FieldCheck {
         guard let s = value.stringValue else { return .invalid("must be a string, got \(value.typeName)") }
-        var count = 0
-        for scalar in s.unicodeScalars {
-            count += 1
-            let v = scalar.value
-            if v == 0 { return .invalid("must not contain NUL characters") }
-            if singleLine, v < 0x20 || v == 0x7F { return .invalid("must be a single line without control characters") }
+        // By UTF-8 bytes: control characters are single bytes, and each character starts with a byte that is not a
+        // continuation byte (10xxxxxx).
+        var text = s
+        let (count, refusal) = text.withUTF8 { bytes -> (Int, String?) in
+            var count = 0
+            for byte in bytes {
+                if byte & 0xC0 != 0x80 { count += 1 }
+                if byte == 0 { return (count, "must not contain NUL characters") }
+                if singleLine, byte < 0x20 || byte == 0x7F {
+                    return (count, "must be a single line without control characters")
+                }
+            }
+            return (count, nil)
         }
+        if let refusal { return .invalid(refusal) }
         guard count <= maxLength else { return .invalid("must be at most \(maxLength) characters") }
         return .valid(value)
     }
