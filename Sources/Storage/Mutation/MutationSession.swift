@@ -168,7 +168,7 @@ public final class MutationSession {
         outcome.document = try row.save(db)
         for key in winners.keys.sorted() {
             lastSequence = try ChangeLog.append(
-                db, collection: collection.name, id: row.id, key: key, cells: winners[key]!, source: source)
+                db, collection: collection, id: row.id, key: key, cells: winners[key]!, source: source)
         }
         return outcome
     }

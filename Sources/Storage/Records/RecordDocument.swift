@@ -151,5 +151,5 @@ struct DocumentLayout: Sendable {
     }
 
     /// The canonical key order: byte-wise on UTF-8, as ``JSONWriter`` sorts.
-    private static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    private static func precedes(_ a: String, _ b: String) -> Bool { utf8Precedes(a, b) }
 }

@@ -40,7 +40,7 @@ struct RecordRow {
     /// Writes the row; returns the rendered document while the record is alive.
     @discardableResult
     mutating func save(_ db: Database) throws -> RecordDocument? {
-        let clocksText = StoredClocks.encode(state.cells.lazy.map { (field: $0.key, key: $0.value.key) })
+        let clocksText = StoredClocks.encode(state.cells, of: collection)
         let document = state.isAlive ? RecordDocument(collection: collection, id: id, state: state) : nil
         version = document?.version
         let arguments: StatementArguments = [
