@@ -130,6 +130,20 @@ import Testing
         #expect(try count(client, "values") == 1)
     }
 
+    @Test func jsonIsAcceptedInAnyCaseWithBlanksAndAUTF8Charset() throws {
+        let daemon = try TestDaemon()
+        let client = try daemon.client()
+        for contentType in [
+            "application/json", "Application/JSON", " application/json\t", "application/json;charset=utf-8",
+            "APPLICATION/JSON ; Charset = \"UTF-8\"", "application/json; boundary=x",
+        ] {
+            let response = try client.request(
+                "POST", "/v1/values", body: Array(#"{"name":"x"}"#.utf8), contentType: contentType)
+            #expect(response.status == 201, "\(contentType.debugDescription)")
+        }
+        #expect(try count(client, "values") == 6)
+    }
+
     @Test func validationIs422NamingEachField() throws {
         let daemon = try TestDaemon()
         let client = try daemon.client()
