@@ -162,6 +162,18 @@ import Testing
         #expect(RecordID.make(unixMillis: 1_795_759_200_123) != made)
     }
 
+    /// The random bits come from a pool refilled every 409 ids: ids made in one millisecond, across many refills and
+    /// from several threads at once, never repeat.
+    @Test func idsMadeInOneMillisecondNeverRepeat() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<2_000).map { _ in RecordID.make(unixMillis: 1_795_759_200_123) } } }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(ids.count == 8_000)
+        #expect(Set(ids).count == ids.count)
+        #expect(Set(ids.map { $0.suffix(12) }).count == ids.count)
+    }
+
     @Test func recordIDsStartWithTheirMillisecondAndSortByIt() {
         // 2026-11-27T06:00:00.123Z
         let millis: UInt64 = 1_795_759_200_123

@@ -23,8 +23,9 @@ public enum RecordID {
     public static func make(unixMillis: UInt64) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: unixMillis >> (40 - 8 * i)) }
-        // One draw for the ten random bytes (`SystemRandomNumberGenerator` makes a getrandom call per 64 bits).
-        bytes.withUnsafeMutableBufferPointer { arc4random_buf($0.baseAddress! + 6, 10) }
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            randomPool.withLock { $0.take(10, into: buffer.baseAddress! + 6) }
+        }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         var text: [UInt8] = []
@@ -85,5 +86,23 @@ public enum Hex {
             v = v << 4 | UInt64(d)
         }
         return v
+    }
+}
+
+/// Random bytes for ids, drawn from the system 4 KiB at a time: glibc 2.36's `arc4random_buf` is a getrandom system
+/// call on every call, and `SystemRandomNumberGenerator` one per 64 bits; a create made one each.
+private let randomPool = Locked(RandomPool())
+
+private struct RandomPool {
+    private var bytes = [UInt8](repeating: 0, count: 4096)
+    private var next = 4096
+
+    mutating func take(_ count: Int, into target: UnsafeMutablePointer<UInt8>) {
+        if next + count > bytes.count {
+            bytes.withUnsafeMutableBufferPointer { arc4random_buf($0.baseAddress!, $0.count) }
+            next = 0
+        }
+        bytes.withUnsafeBufferPointer { target.update(from: $0.baseAddress! + next, count: count) }
+        next += count
     }
 }
