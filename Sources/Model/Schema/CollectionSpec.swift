@@ -1,6 +1,8 @@
 /// One collection of records, described once: validation, storage, routing, search, filters
 /// and the change cells all follow from this description.
-public struct CollectionSpec: Sendable {
+///
+/// A class, though immutable, for the reason ``FieldSpec`` is one: a copy of the struct retained its six members.
+public final class CollectionSpec: Sendable {
     /// The path segment and the `collection` of change cells, e.g. `compensation-research`.
     public let name: String
     /// A singleton has exactly one record (`/v1/profile`): GET and PATCH, no list, no create.

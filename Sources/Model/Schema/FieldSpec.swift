@@ -1,5 +1,8 @@
 /// One field of a collection, as clients see it.
-public struct FieldSpec: Sendable, Equatable {
+///
+/// A class, though immutable: every write walks a collection's fields, and copying a struct of four reference-counted
+/// members retained each of them, atomically, on objects every thread shares (Benchmarks/PROFILE.md, session 10).
+public final class FieldSpec: Sendable, Equatable {
     public let name: String
     public let type: FieldType
     /// Must be present and non-null on create.
@@ -23,6 +26,12 @@ public struct FieldSpec: Sendable, Equatable {
         self.defaultValue = defaultValue
         self.searchWeight = searchWeight
         self.summary = summary
+    }
+
+    public static func == (a: FieldSpec, b: FieldSpec) -> Bool {
+        a === b
+            || (a.name == b.name && a.type == b.type && a.required == b.required && a.readOnly == b.readOnly
+                && a.defaultValue == b.defaultValue && a.searchWeight == b.searchWeight && a.summary == b.summary)
     }
 
     /// The leaves of this field: itself, or for an object each nested field, named `parent.child`.

@@ -1,5 +1,5 @@
 /// What a field holds. Validation, storage, filters and search all follow from it.
-public indirect enum FieldType: Sendable, Equatable {
+public enum FieldType: Sendable, Equatable {
     /// One line of text, at most `maxLength` characters.
     case line(maxLength: Int)
     /// Free text, at most `maxLength` characters.
