@@ -62,9 +62,11 @@ public final class MutationSession {
         if row.state.isAlive { throw StorageError.alreadyExists(collection: collection.name, id: id) }
         try checkReferences(collection, input.values)
         let key = CellKey(cl: row.state.cl + 1, hlc: tick(), node: node)
-        var cells = input.values
-        cells[Change.existenceField] = .bool(true)
-        let document = try merge(collection, row: &row, cells: cells.map { ($0.key, $0.value, key) }).document
+        var cells = [(field: String, value: JSONValue, key: CellKey)]()
+        cells.reserveCapacity(input.values.count + 1)
+        for (field, value) in input.values { cells.append((field, value, key)) }
+        cells.append((Change.existenceField, .bool(true), key))
+        let document = try merge(collection, row: &row, cells: cells).document
         return try stored(collection, id, document)
     }
 
@@ -146,12 +148,19 @@ public final class MutationSession {
         source: NodeID? = nil
     ) throws -> MergeOutcome {
         var outcome = MergeOutcome()
-        var winners: [CellKey: [String: JSONValue]] = [:]
+        // The applied cells by key: one key (a local write) or a few (a peer's), so a search beats hashing the keys.
+        var winners: [(key: CellKey, cells: [String: JSONValue])] = []
         for cell in cells {
             switch row.state.apply(field: cell.field, value: cell.value, key: cell.key) {
             case .applied(let displaced):
                 outcome.counts.applied += 1
-                winners[cell.key, default: .init(minimumCapacity: cells.count)][cell.field] = cell.value
+                if let group = winners.firstIndex(where: { $0.key == cell.key }) {
+                    winners[group].cells[cell.field] = cell.value
+                } else {
+                    var group = [String: JSONValue](minimumCapacity: cells.count)
+                    group[cell.field] = cell.value
+                    winners.append((cell.key, group))
+                }
                 for d in displaced { try History.record(db, collection: collection.name, id: row.id, d) }
             case .lost(let displaced):
                 outcome.counts.ignored += 1
@@ -166,9 +175,9 @@ public final class MutationSession {
         }
         appliedCells += outcome.counts.applied
         outcome.document = try row.save(db)
-        for key in winners.keys.sorted() {
+        for (key, cells) in winners.sorted(by: { $0.key < $1.key }) {
             lastSequence = try ChangeLog.append(
-                db, collection: collection, id: row.id, key: key, cells: winners[key]!, source: source)
+                db, collection: collection, id: row.id, key: key, cells: cells, source: source)
         }
         return outcome
     }
