@@ -138,6 +138,31 @@ import Testing
         #expect(try ids(reopened, "kafka") == ["a"])
     }
 
+    /// The search file is derived data: one that is not a database any more, or whose pages are garbage, is made
+    /// again from the log instead of stopping the store from opening.
+    @Test(arguments: ["not a database", "garbage pages"])
+    func aDamagedSearchFileIsRebuiltFromTheLog(damage: String) throws {
+        let t = try TemporaryStore()
+        for i in 0..<20 { try create(t.store, ["id": .string("s\(i)"), "title": .string("ledger \(i)")]) }
+        #expect(try ids(t.store, "ledger").count == 20)
+        t.store.close()
+        let searchPath = SearchIndexer.path(for: t.path)
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: searchPath)))
+        if damage == "not a database" {
+            bytes = Array(repeating: 0x41, count: bytes.count)
+        } else {
+            // Keep the 100-byte header, so SQLite opens the file and finds the schema's pages garbage.
+            for i in 100..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 131) }
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: searchPath))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: searchPath + suffix) }
+
+        let reopened = try Store(path: t.path)
+        defer { reopened.close() }
+        #expect(try ids(reopened, "ledger") == Set((0..<20).map { "s\($0)" }))
+        #expect(try ids(reopened, "yourself").contains("builtin-tell-me-about-yourself"))
+    }
+
     @Test func aSearchFindsWhatAnotherStoreOnTheFileJustWrote() throws {
         let t = try TemporaryStore()
         let other = try Store(path: t.path)

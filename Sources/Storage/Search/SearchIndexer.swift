@@ -60,33 +60,61 @@ final class SearchIndexer: @unchecked Sendable {
     /// The search file of the database at `databasePath`.
     static func path(for databasePath: String) -> String { databasePath + ".search" }
 
-    /// Opens (creating if needed) the search file beside the database, emptying it if it was made for another one,
-    /// and the database read-only, to read its log and records.
+    /// Opens (creating if needed) the search file beside the database, emptying it if it was made for another one
+    /// and making it again if it is not a database or is corrupt, and the database read-only, to read its log and
+    /// records.
     init(databasePath: String, node: NodeID, busyTimeout: TimeInterval, lagBound: Int64) throws {
         self.lagBound = lagBound
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
-            // Derived data: the log rebuilds what a crash or a power loss takes. NORMAL, not OFF: in WAL mode it syncs
-            // only at checkpoints, and a power loss cannot leave the file corrupt (which would stop the daemon's start).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -512")
-        }
-        connection = try DatabaseQueue(path: Self.path(for: databasePath), configuration: configuration)
-        indexed = try connection.writeWithoutTransaction { db in
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            try db.inTransaction(.immediate) {
-                try Self.createSchema(db, node: node)
-                return .commit
-            }
-            return try Self.indexedThrough(db)
-        }
+        (connection, indexed) = try Self.openSearchFile(
+            Self.path(for: databasePath), node: node, busyTimeout: busyTimeout)
         var sourceConfiguration = Configuration()
         sourceConfiguration.readonly = true
         sourceConfiguration.busyMode = .timeout(busyTimeout)
         sourceConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
         source = try DatabaseQueue(path: databasePath, configuration: sourceConfiguration)
         loggedAtStart = try source.read { db in try ReadSession(db: db).lastSequence() }
+    }
+
+    /// The search file's connection and the log sequence it covers. A file SQLite finds corrupt or not a database
+    /// (a disk error, a bad copy) is deleted with its WAL and shared memory and made again, empty: it holds derived
+    /// data, which the indexer rebuilds from the log, and it must not stop the daemon from starting. Corruption that
+    /// shows only later, deeper in the file, makes catch-ups fail (searches then answer from what the index holds).
+    private static func openSearchFile(_ path: String, node: NodeID, busyTimeout: TimeInterval) throws
+        -> (DatabaseQueue, Int64)
+    {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            // Derived data: the log rebuilds what a crash or a power loss takes. NORMAL, not OFF: in WAL mode it syncs
+            // only at checkpoints, and a power loss cannot leave the file corrupt.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -512")
+        }
+        func open() throws -> (DatabaseQueue, Int64) {
+            let connection = try DatabaseQueue(path: path, configuration: configuration)
+            do {
+                let indexed = try connection.writeWithoutTransaction { db in
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    try db.inTransaction(.immediate) {
+                        try createSchema(db, node: node)
+                        return .commit
+                    }
+                    return try indexedThrough(db)
+                }
+                return (connection, indexed)
+            } catch {
+                try? connection.close()
+                throw error
+            }
+        }
+        do {
+            return try open()
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                try FileManager.default.removeItem(atPath: file)
+            }
+            return try open()
+        }
     }
 
     private static func createSchema(_ db: Database, node: NodeID) throws {
