@@ -5,8 +5,8 @@ import Sync
 /// with its JSON string literal written out.
 ///
 /// The clocks of a record (``StoredClocks``) and the cells of a log row (``ChangeLog``) list names in this order.
-/// Walking this list and looking each name up costs a third of sorting the names of every write: Swift retains and
-/// releases both strings at each comparison (Benchmarks/PROFILE.md, session 10).
+/// Walking this list and looking each name up costs about half of sorting the names of every write, where Swift
+/// retained and released both strings at each comparison (Benchmarks/PROFILE.md, session 10).
 struct CanonicalCells: Sendable {
     let names: [(name: String, literal: [UInt8])]
 
