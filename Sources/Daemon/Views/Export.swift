@@ -13,9 +13,7 @@ enum Export {
     static let format = "jobprep-export/1"
 
     /// Collections in the order their names sort as UTF-8 bytes, as ``JSONWriter`` sorts keys.
-    static let collectionsInKeyOrder: [CollectionSpec] = Catalog.all.sorted {
-        Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8))
-    }
+    static let collectionsInKeyOrder: [CollectionSpec] = Catalog.all.sorted { utf8Precedes($0.name, $1.name) }
 
     /// Writes the export, calling `progress` with the number of records written so far.
     static func canonicalJSON(_ session: ReadSession, progress: ((Int) -> Void)? = nil) throws -> [UInt8] {

@@ -38,27 +38,18 @@ public enum BodyValidator {
         }
         var values = [String: JSONValue](minimumCapacity: spec.leaves.count)
         for leaf in spec.leaves { values[leaf.name] = leaf.defaultValue }
-        // The members in the object's own order; their errors are put in key order at the end (most bodies have none,
-        // so sorting the keys up front would be wasted).
-        var keyed: [(key: String, error: FieldError)] = []
-        var found: [FieldError] = []
-        for (key, value) in object where key != "id" {
+        errors += errorsInKeyOrder(object) { key, value, errors in
+            guard key != "id" else { return }
             if serverFields.contains(key) {
-                keyed.append((key, FieldError(key, "is set by the server")))
-                continue
+                errors.append(FieldError(key, "is set by the server"))
+                return
             }
             guard let field = spec.field(key) else {
-                keyed.append((key, FieldError(key, "is not a field of \(spec.name)")))
-                continue
+                errors.append(FieldError(key, "is not a field of \(spec.name)"))
+                return
             }
-            assign(value, to: field, path: key, allowReadOnly: allowReadOnly, into: &values, errors: &found)
-            if !found.isEmpty {
-                keyed.append(contentsOf: found.map { (key, $0) })
-                found.removeAll(keepingCapacity: true)
-            }
+            assign(value, to: field, path: key, allowReadOnly: allowReadOnly, into: &values, errors: &errors)
         }
-        // A stable sort: a field's own errors stay in the order `assign` gave them.
-        errors.append(contentsOf: keyed.sorted { $0.key < $1.key }.map(\.error))
         for field in spec.fields where field.required && requireFields {
             if (values[field.name] ?? .null).isNull, !errors.contains(where: { $0.field == field.name }) {
                 errors.append(FieldError(field.name, "is required"))
@@ -74,25 +65,41 @@ public enum BodyValidator {
         guard let object = body.objectValue else {
             return .failure(ValidationFailure("", "the body must be a JSON object, got \(body.typeName)"))
         }
-        var errors: [FieldError] = []
         var values: [String: JSONValue] = [:]
-        for key in object.keys.sorted() {
-            let value = object[key]!
+        let errors = errorsInKeyOrder(object) { key, value, errors in
             if serverFields.contains(key) {
                 errors.append(FieldError(key, "is set by the server"))
-                continue
+                return
             }
             guard let field = spec.field(key) else {
                 errors.append(FieldError(key, "is not a field of \(spec.name)"))
-                continue
+                return
             }
             if field.required, value.isNull {
                 errors.append(FieldError(key, "is required and cannot be null"))
-                continue
+                return
             }
             assign(value, to: field, path: key, allowReadOnly: false, into: &values, errors: &errors)
         }
         return errors.isEmpty ? .success(values) : .failure(ValidationFailure(errors))
+    }
+
+    /// Runs `check` on each member of `object`, in the object's own order, and returns the errors it reports ordered
+    /// by member name; the sort is stable, so one member's errors keep the order `check` gave them. Clients get their
+    /// errors in one order, and a valid body, the common case, is not sorted at all (PROFILE.md, session 10).
+    private static func errorsInKeyOrder(
+        _ object: [String: JSONValue],
+        _ check: (_ key: String, _ value: JSONValue, _ errors: inout [FieldError]) -> Void
+    ) -> [FieldError] {
+        var keyed: [(key: String, error: FieldError)] = []
+        var found: [FieldError] = []
+        for (key, value) in object {
+            check(key, value, &found)
+            guard !found.isEmpty else { continue }
+            keyed.append(contentsOf: found.map { (key, $0) })
+            found.removeAll(keepingCapacity: true)
+        }
+        return keyed.sorted { $0.key < $1.key }.map(\.error)
     }
 
     /// Validates one field's value and writes its leaves; a nested object merges key by key.
@@ -109,14 +116,14 @@ public enum BodyValidator {
             case .null:
                 for leaf in field.leaves { values[prefix(path, leaf.name, dropping: field.name)] = .null }
             case .object(let nested):
-                for key in nested.keys.sorted() {
+                errors += errorsInKeyOrder(nested) { key, value, errors in
                     guard let child = children.first(where: { $0.name == key }) else {
                         errors.append(FieldError("\(path).\(key)", "is not a field of \(path)"))
-                        continue
+                        return
                     }
                     assign(
-                        nested[key]!, to: child, path: "\(path).\(key)", allowReadOnly: allowReadOnly,
-                        into: &values, errors: &errors)
+                        value, to: child, path: "\(path).\(key)", allowReadOnly: allowReadOnly, into: &values,
+                        errors: &errors)
                 }
             default:
                 errors.append(FieldError(path, "must be an object or null, got \(value.typeName)"))

@@ -124,14 +124,14 @@ struct DocumentLayout: Sendable {
                 let children = field.leaves.map { leaf in
                     (name: String(leaf.name.dropFirst(field.name.count + 1)), leaf: leaf.name)
                 }
-                .sorted { Self.precedes($0.name, $1.name) }
+                .sorted { utf8Precedes($0.name, $1.name) }
                 .map { (key: Self.keyBytes($0.name), leaf: $0.leaf) }
                 members.append((field.name, .object(children)))
             } else {
                 members.append((field.name, .leaf(field.name)))
             }
         }
-        self.members = members.sorted { Self.precedes($0.name, $1.name) }.map { (Self.keyBytes($0.name), $0.value) }
+        self.members = members.sorted { utf8Precedes($0.name, $1.name) }.map { (Self.keyBytes($0.name), $0.value) }
         self.typicalSize = 256 + 32 * collection.leaves.count
     }
 
@@ -149,7 +149,4 @@ struct DocumentLayout: Sendable {
         out.append(UInt8(ascii: ":"))
         return out
     }
-
-    /// The canonical key order: byte-wise on UTF-8, as ``JSONWriter`` sorts.
-    private static func precedes(_ a: String, _ b: String) -> Bool { utf8Precedes(a, b) }
 }

@@ -14,56 +14,57 @@ enum StoredClocks {
     static func encode(_ cells: [String: RecordState.Cell], of collection: CollectionSpec) -> String {
         var keys: [CellKey] = []
         for cell in cells.values where !keys.contains(cell.key) { keys.append(cell.key) }
-        keys.sort()
         let names = CanonicalCells.of(collection).names
+        let (text, listed) = render(keys.sorted(), capacity: 80 * keys.count + 16 * cells.count) { key, out in
+            var written = 0
+            for (name, literal) in names where cells[name]?.key == key {
+                if written > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: literal)
+                written += 1
+            }
+            return written
+        }
+        // A cell the collection does not name (none should be): sort them all.
+        guard listed == cells.count else { return encode(cells.lazy.map { (field: $0.key, key: $0.value.key) }) }
+        return text
+    }
+
+    static func encode(_ keys: some Sequence<(field: String, key: CellKey)>) -> String {
+        // Sorted by key, then by field, the groups are runs: no dictionary of keys to hash.
+        let sorted = keys.sorted { a, b in a.key != b.key ? a.key < b.key : utf8Precedes(a.field, b.field) }
+        var groups: [CellKey] = []
+        for cell in sorted where cell.key != groups.last { groups.append(cell.key) }
+        var next = 0
+        return render(groups, capacity: 80 + 16 * sorted.count) { key, out in
+            let start = next
+            while next < sorted.count, sorted[next].key == key {
+                if next > start { out.append(UInt8(ascii: ",")) }
+                JSONWriter.appendEscapedString(sorted[next].field, into: &out)
+                next += 1
+            }
+            return next - start
+        }.text
+    }
+
+    /// `{"key":[fields],...}` with `keys` in the order given; `appendFields` writes one key's fields, JSON strings
+    /// separated by commas, and returns how many it wrote (`fields` adds them up).
+    private static func render(
+        _ keys: [CellKey], capacity: Int, appendFields: (CellKey, inout [UInt8]) -> Int
+    ) -> (text: String, fields: Int) {
         var out: [UInt8] = []
-        out.reserveCapacity(80 * keys.count + 16 * cells.count)
+        out.reserveCapacity(capacity)
         out.append(UInt8(ascii: "{"))
-        var listed = 0
+        var fields = 0
         for (index, key) in keys.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             key.appendDescription(into: &out)
             out.append(contentsOf: #"":["#.utf8)
-            var first = true
-            for (name, literal) in names where cells[name]?.key == key {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(contentsOf: literal)
-                listed += 1
-            }
+            fields += appendFields(key, &out)
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
-        // A cell the collection does not name (none should be): sort them all.
-        guard listed == cells.count else { return encode(cells.lazy.map { (field: $0.key, key: $0.value.key) }) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func encode(_ keys: some Sequence<(field: String, key: CellKey)>) -> String {
-        // Sorted by key, then by field, the groups are runs: no dictionary of keys to hash.
-        let sorted = keys.sorted { a, b in
-            a.key != b.key ? a.key < b.key : a.field.utf8.lexicographicallyPrecedes(b.field.utf8)
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(80 + 16 * sorted.count)
-        out.append(UInt8(ascii: "{"))
-        var group: CellKey?
-        for (field, key) in sorted {
-            if key == group {
-                out.append(UInt8(ascii: ","))
-            } else {
-                if group != nil { out.append(contentsOf: "],".utf8) }
-                group = key
-                out.append(UInt8(ascii: "\""))
-                key.appendDescription(into: &out)
-                out.append(contentsOf: #"":["#.utf8)
-            }
-            JSONWriter.appendEscapedString(field, into: &out)
-        }
-        if group != nil { out.append(UInt8(ascii: "]")) }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
+        return (String(decoding: out, as: UTF8.self), fields)
     }
 
     /// Each field's key; `record` names the row in the error should the text be corrupt.
